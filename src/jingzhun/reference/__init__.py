@@ -1,0 +1,1 @@
+"""Reference data shipped with the package (read-only, versioned with the code)."""
