@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import typer
 
+from jingzhun.cli import db_cmd, demo_cmd, import_cmd, synth_cmd
+
 app = typer.Typer(
     name="jingzhun",
     help="精准 — 防止返贫动态监测和帮扶 (precise assistance against return to poverty).",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
-
-
-def _register() -> None:
-    # Imported here so `jingzhun --help` stays fast and a broken optional command cannot
-    # break the others at import time.
-    from jingzhun.cli import synth_cmd
-
-    app.command("synth")(synth_cmd.synth)
-
-
-_register()
+app.command("synth")(synth_cmd.synth)
+app.command("import")(import_cmd.import_)
+app.command("demo")(demo_cmd.demo)
+app.add_typer(db_cmd.app, name="db")

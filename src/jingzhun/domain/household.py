@@ -61,20 +61,20 @@ class IncomeWindow:
     period_end: YearMonth
     wage: Fen = 0
     business_net: Fen = 0
-    property: Fen = 0
+    property_income: Fen = 0  # exchange column "property" (财产性收入); renamed to keep the builtin
     transfer: Fen = 0
     medical_self_paid: Fen = 0
     education_self_paid: Fen = 0
 
     def __post_init__(self) -> None:
-        for name in ("wage", "property", "transfer", "medical_self_paid", "education_self_paid"):
+        for name in ("wage", "property_income", "transfer", "medical_self_paid", "education_self_paid"):
             if getattr(self, name) < 0:
                 raise DomainError("AMOUNT_NEGATIVE", f"{name} 不能为负数", field=name)
 
     @property
     def net_income(self) -> Fen:
         """Total net income: the four components, business losses included."""
-        return self.wage + self.business_net + self.property + self.transfer
+        return self.wage + self.business_net + self.property_income + self.transfer
 
     @property
     def rigid_expense(self) -> Fen:
@@ -124,9 +124,7 @@ class Household:
         if not self.household_id.strip():
             raise DomainError("HOUSEHOLD_ID", "户编号不能为空", field="household_id")
         if self.alleviated_year is not None and not self.alleviated:
-            raise DomainError(
-                "ALLEVIATED_YEAR", "非脱贫户不应填写脱贫年度", field="alleviated_year"
-            )
+            raise DomainError("ALLEVIATED_YEAR", "非脱贫户不应填写脱贫年度", field="alleviated_year")
 
     @property
     def size(self) -> int:

@@ -7,29 +7,29 @@ registry figure with 0.001 yuan is a data-entry mistake a cadre should see.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from jingzhun.domain.errors import DomainError
 
 Fen = int
 FEN_PER_YUAN = 100
+# Plain decimal notation only: "1e5" or "+5" in a registry cell is an Excel artefact or a typo.
+_AMOUNT_RE = re.compile(r"^-?\d{1,13}(\.\d+)?$")
+_SEPARATORS_RE = re.compile(r"[,，\s]")
 
 
 def yuan_to_fen(raw: str | int | float | Decimal) -> Fen:
-    """Parse a yuan amount to integer fen; at most two decimals, thousands commas allowed."""
+    """Parse a yuan amount to integer fen; at most two decimals, thousands separators allowed."""
     if isinstance(raw, bool):
         raise DomainError("AMOUNT_NOT_NUMERIC", "金额必须是数字")
     if isinstance(raw, int):
         return raw * FEN_PER_YUAN
-    text = str(raw).strip().replace(",", "").replace("，", "")
-    if text.endswith("元"):
-        text = text[:-1].strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise DomainError("AMOUNT_NOT_NUMERIC", f"金额“{raw}”不是数字") from None
-    if not value.is_finite():
-        raise DomainError("AMOUNT_NOT_NUMERIC", f"金额“{raw}”不是有限数字")
+    text = _SEPARATORS_RE.sub("", str(raw))
+    text = text.removesuffix("元")
+    if not _AMOUNT_RE.match(text):
+        raise DomainError("AMOUNT_NOT_NUMERIC", f"金额“{raw}”不是数字（元，最多两位小数）")
+    value = Decimal(text)
     fen = value * FEN_PER_YUAN
     if fen != fen.to_integral_value():
         raise DomainError("AMOUNT_PRECISION", f"金额“{raw}”超过两位小数")

@@ -85,47 +85,88 @@ class EventType(StrEnum):
     BUSINESS_FAILURE = "business_failure"
 
 
-LABELS: dict[StrEnum, str] = {
-    Relation.HEAD: "户主", Relation.SPOUSE: "配偶", Relation.CHILD: "子女", Relation.PARENT: "父母",
-    Relation.GRANDCHILD: "孙子女", Relation.SIBLING: "兄弟姐妹", Relation.OTHER: "其他",
-    Health.HEALTHY: "健康", Health.CHRONIC: "长期慢性病", Health.SERIOUS: "大病", Health.DISABLED: "残疾",
-    LaborCapacity.SKILLED: "技能劳动力", LaborCapacity.ORDINARY: "普通劳动力", LaborCapacity.WEAK: "弱劳动力",
-    LaborCapacity.LOST: "丧失劳动力", LaborCapacity.NONE: "无劳动力",
-    Schooling.NONE: "非在校生", Schooling.PRESCHOOL: "学前教育", Schooling.PRIMARY: "小学",
-    Schooling.JUNIOR: "初中", Schooling.SENIOR: "高中", Schooling.VOCATIONAL: "中高职",
-    Schooling.COLLEGE: "大学", Schooling.DROPOUT: "失学辍学",
-    Department.MEDICAL_INSURANCE: "医保", Department.CIVIL_AFFAIRS: "民政", Department.EDUCATION: "教育",
-    Department.HUMAN_RESOURCES: "人社", Department.HOUSING: "住建", Department.WATER: "水利",
-    Department.EMERGENCY: "应急", Department.DISABILITY: "残联", Department.PUBLIC_SECURITY: "公安",
-    Department.HEALTH: "卫健", Department.AGRICULTURE: "农业农村",
-    EventType.MEDICAL_EXPENSE: "合规自付医疗费用", EventType.DIBAO_ENROLLED: "纳入低保",
-    EventType.TEKUN_ENROLLED: "纳入特困", EventType.TEMPORARY_ASSISTANCE: "临时救助",
-    EventType.DROPOUT: "失学辍学", EventType.DEATH: "死亡", EventType.SERIOUS_INJURY: "重伤",
-    EventType.DISABILITY_CERTIFIED: "新认定残疾", EventType.HOUSE_UNSAFE: "住房不安全",
-    EventType.WATER_OUTAGE: "饮水中断", EventType.DISASTER_LOSS: "灾害损失", EventType.JOB_LOSS: "失业",
-    EventType.BUSINESS_FAILURE: "经营失败",
+# Keyed by (vocabulary, code): codes repeat across vocabularies ("none" is both a labour
+# capacity and a schooling status) and StrEnum members with equal values hash alike.
+_LABELS: dict[type[StrEnum], dict[str, str]] = {
+    Relation: {
+        "head": "户主",
+        "spouse": "配偶",
+        "child": "子女",
+        "parent": "父母",
+        "grandchild": "孙子女",
+        "sibling": "兄弟姐妹",
+        "other": "其他",
+    },
+    Health: {"healthy": "健康", "chronic": "长期慢性病", "serious": "大病", "disabled": "残疾"},
+    LaborCapacity: {
+        "skilled": "技能劳动力",
+        "ordinary": "普通劳动力",
+        "weak": "弱劳动力",
+        "lost": "丧失劳动力",
+        "none": "无劳动力",
+    },
+    Schooling: {
+        "none": "非在校生",
+        "preschool": "学前教育",
+        "primary": "小学",
+        "junior": "初中",
+        "senior": "高中",
+        "vocational": "中高职",
+        "college": "大学",
+        "dropout": "失学辍学",
+    },
+    Department: {
+        "medical_insurance": "医保",
+        "civil_affairs": "民政",
+        "education": "教育",
+        "human_resources": "人社",
+        "housing": "住建",
+        "water": "水利",
+        "emergency": "应急",
+        "disability": "残联",
+        "public_security": "公安",
+        "health": "卫健",
+        "agriculture": "农业农村",
+    },
+    EventType: {
+        "medical_expense": "合规自付医疗费用",
+        "dibao_enrolled": "纳入低保",
+        "tekun_enrolled": "纳入特困",
+        "temporary_assistance": "临时救助",
+        "dropout": "失学辍学",
+        "death": "死亡",
+        "serious_injury": "重伤",
+        "disability_certified": "新认定残疾",
+        "house_unsafe": "住房不安全",
+        "water_outage": "饮水中断",
+        "disaster_loss": "灾害损失",
+        "job_loss": "失业",
+        "business_failure": "经营失败",
+    },
 }
 
 # Extra spellings seen in county spreadsheets, beyond the code and the label.
-_EXTRA_ALIASES: dict[StrEnum, tuple[str, ...]] = {
-    Relation.CHILD: ("之子", "之女", "儿子", "女儿", "长子", "长女", "次子", "次女"),
-    Relation.PARENT: ("父亲", "母亲", "之父", "之母"),
-    Relation.GRANDCHILD: ("孙子", "孙女", "外孙子", "外孙女"),
-    Relation.SIBLING: ("兄弟", "姐妹", "兄", "弟", "姐", "妹"),
-    Relation.SPOUSE: ("妻", "夫", "妻子", "丈夫"),
-    Health.CHRONIC: ("慢性病",),
-    Health.SERIOUS: ("患有大病", "重病"),
-    LaborCapacity.LOST: ("丧失劳动能力",),
-    LaborCapacity.NONE: ("无劳动能力",),
-    Schooling.NONE: ("无", "不在校"),
-    Schooling.VOCATIONAL: ("中职", "高职", "职高", "中专"),
-    Schooling.COLLEGE: ("本科", "大专", "高等教育"),
+_EXTRA_ALIASES: dict[type[StrEnum], dict[str, tuple[str, ...]]] = {
+    Relation: {
+        "child": ("之子", "之女", "儿子", "女儿", "长子", "长女", "次子", "次女"),
+        "parent": ("父亲", "母亲", "之父", "之母"),
+        "grandchild": ("孙子", "孙女", "外孙子", "外孙女"),
+        "sibling": ("兄弟", "姐妹", "兄", "弟", "姐", "妹"),
+        "spouse": ("妻", "夫", "妻子", "丈夫"),
+    },
+    Health: {"chronic": ("慢性病",), "serious": ("患有大病", "重病")},
+    LaborCapacity: {"lost": ("丧失劳动能力",), "none": ("无劳动能力",)},
+    Schooling: {
+        "none": ("无", "不在校"),
+        "vocational": ("中职", "高职", "职高", "中专"),
+        "college": ("本科", "大专", "高等教育"),
+    },
 }
 
 
 def label(member: StrEnum) -> str:
     """The Chinese label of a code (the code itself when none is known)."""
-    return LABELS.get(member, member.value)
+    return _LABELS.get(type(member), {}).get(member.value, member.value)
 
 
 def aliases(enum_type: type[StrEnum]) -> dict[str, str]:
@@ -134,9 +175,8 @@ def aliases(enum_type: type[StrEnum]) -> dict[str, str]:
     for m in enum_type:
         out[m.value] = m.value
         out[m.value.upper()] = m.value
-        if m in LABELS:
-            out[LABELS[m]] = m.value
-        for extra in _EXTRA_ALIASES.get(m, ()):
+        out[label(m)] = m.value
+        for extra in _EXTRA_ALIASES.get(enum_type, {}).get(m.value, ()):
             out[extra] = m.value
     return out
 

@@ -27,9 +27,7 @@ class DivisionRef:
 def all_divisions() -> dict[str, DivisionRef]:
     text = resources.files("jingzhun.reference").joinpath("data/divisions.csv").read_text("utf-8")
     rows = csv.DictReader(text.splitlines())
-    return {
-        r["code"]: DivisionRef(r["code"], r["name"], r["level"], r["current"] == "1") for r in rows
-    }
+    return {r["code"]: DivisionRef(r["code"], r["name"], r["level"], r["current"] == "1") for r in rows}
 
 
 def name_of(code6: str) -> str | None:

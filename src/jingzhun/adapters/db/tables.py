@@ -1,0 +1,169 @@
+"""The operational store's tables (SQLAlchemy 2 Core metadata; Alembic migrates them).
+
+Registry tables keep the *current* version of each record with a ``version`` counter; every
+replaced version is kept in ``record_history`` as JSON, so an update never loses what the
+registry said before (who changed it is the ``import_id`` → ``imports`` row).
+Amounts are integer fen (``*_fen``). Types are portable between SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+def _versioned() -> list[Column[object]]:
+    return [
+        Column("version", Integer, nullable=False, server_default="1"),
+        Column("import_id", String(32), ForeignKey("imports.import_id"), nullable=True),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("import_id", String(32), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_accepted", Integer, nullable=False),
+    Column("rows_rejected", Integer, nullable=False),
+    Column("summary", Text, nullable=False),  # JSON: per-table counts, encodings, files
+)
+
+divisions = Table(
+    "divisions",
+    metadata,
+    Column("code", String(12), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("level", String(12), nullable=False),
+    Column("parent_code", String(12), nullable=True, index=True),
+    *_versioned(),
+)
+
+households = Table(
+    "households",
+    metadata,
+    Column("household_id", String(40), primary_key=True),
+    Column("division_code", String(12), nullable=False, index=True),
+    Column("alleviated", Boolean, nullable=False),
+    Column("alleviated_year", Integer, nullable=True),
+    Column("address", Text, nullable=True),
+    Column("phone", String(32), nullable=True),
+    *_versioned(),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("person_id", String(18), primary_key=True),
+    Column("household_id", String(40), ForeignKey("households.household_id"), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("relation", String(16), nullable=False),
+    Column("health", String(16), nullable=True),
+    Column("disability_grade", Integer, nullable=True),
+    Column("labor_capacity", String(16), nullable=True),
+    Column("schooling", String(16), nullable=True),
+    Column("medical_insured", Boolean, nullable=True),
+    Column("work_months", Integer, nullable=True),
+    *_versioned(),
+)
+
+income = Table(
+    "income",
+    metadata,
+    Column("household_id", String(40), ForeignKey("households.household_id"), primary_key=True),
+    Column("period_end", String(7), primary_key=True),
+    Column("wage_fen", BigInteger, nullable=True),
+    Column("business_net_fen", BigInteger, nullable=True),
+    Column("property_fen", BigInteger, nullable=True),
+    Column("transfer_fen", BigInteger, nullable=True),
+    Column("medical_self_paid_fen", BigInteger, nullable=True),
+    Column("education_self_paid_fen", BigInteger, nullable=True),
+    *_versioned(),
+)
+
+conditions = Table(
+    "conditions",
+    metadata,
+    Column("household_id", String(40), ForeignKey("households.household_id"), primary_key=True),
+    Column("housing_safe", Boolean, nullable=False),
+    Column("water_safe", Boolean, nullable=False),
+    Column("assessed_on", Date, nullable=True),
+    *_versioned(),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("source", String(32), primary_key=True),
+    Column("event_id", String(64), primary_key=True),
+    Column("person_id", String(18), nullable=True, index=True),
+    Column("household_id", String(40), nullable=True, index=True),
+    Column("event_type", String(40), nullable=False),
+    Column("known_type", Boolean, nullable=False),
+    Column("event_date", Date, nullable=False),
+    Column("amount_fen", BigInteger, nullable=True),
+    Column("detail", Text, nullable=True),
+    *_versioned(),
+)
+
+record_history = Table(
+    "record_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("table_name", String(32), nullable=False),
+    Column("record_key", String(80), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("data", Text, nullable=False),  # the replaced row as JSON
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
+    Column("replaced_by_import", String(32), ForeignKey("imports.import_id"), nullable=False),
+    Index("ix_record_history_lookup", "table_name", "record_key"),
+)
+
+import_rejects = Table(
+    "import_rejects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("import_id", String(32), ForeignKey("imports.import_id"), nullable=False, index=True),
+    Column("file", Text, nullable=False),
+    Column("table_name", String(32), nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("message", Text, nullable=False),
+)
+
+# Store table ↔ exchange table, and the store's key columns (used by the importer).
+REGISTRY_STORE = {
+    "divisions": divisions,
+    "households": households,
+    "members": members,
+    "income": income,
+    "conditions": conditions,
+    "events": events,
+}
