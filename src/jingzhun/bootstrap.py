@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine
 
 from jingzhun.adapters.db.engine import make_engine
@@ -23,3 +26,13 @@ def store_engine(cfg: Settings | None = None, *, migrate: bool = True) -> Engine
     if migrate:
         upgrade(engine)
     return engine
+
+
+@contextmanager
+def open_store(cfg: Settings | None = None, *, migrate: bool = True) -> Iterator[Engine]:
+    """``store_engine`` for one command: its connections are closed when the command ends."""
+    engine = store_engine(cfg, migrate=migrate)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -14,5 +14,5 @@ app = typer.Typer(help="数据库维护", no_args_is_help=True)
 def upgrade() -> None:
     """把数据库结构升级到最新版本（Alembic 迁移）。"""
     cfg = bootstrap.settings()
-    engine = bootstrap.store_engine(cfg, migrate=True)
-    render.console.print(f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}")
+    with bootstrap.open_store(cfg, migrate=True) as engine:
+        render.console.print(f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}")

@@ -33,13 +33,12 @@ def demo(
         result = generate(households=households, seed=seed)
         write(result, out, "csv")
     render.console.print(f"合成数据已写入 {out}")
-    engine = bootstrap.store_engine(cfg)
-    with render.console.status("导入内置数据库 …"):
-        report = run_import(out, engine, actor="demo")
-    render.import_report(report, max_rejects=5)
-    render.store_summary(summarize(engine), title="合成县概况")
-    render.console.print(
-        f"数据库：{engine.url.render_as_string(hide_password=True)}　用时 {time.perf_counter() - started:.1f} 秒"
-    )
+    with bootstrap.open_store(cfg) as engine:
+        with render.console.status("导入内置数据库 …"):
+            report = run_import(out, engine, actor="demo")
+        render.import_report(report, max_rejects=5)
+        render.store_summary(summarize(engine), title="合成县概况")
+        url = engine.url.render_as_string(hide_password=True)
+    render.console.print(f"数据库：{url}　用时 {time.perf_counter() - started:.1f} 秒")
     if not no_serve:
         render.console.print("[yellow]网页界面尚未实现（见 issue 5）；本次只构建了数据。[/yellow]")

@@ -25,9 +25,8 @@ def import_(
 ) -> None:
     """导入农户登记数据：每一行要么接受，要么带行号、字段和原因被拒绝；失败时数据库保持原样。"""
     cfg = bootstrap.settings()
-    engine = bootstrap.store_engine(cfg)
     try:
-        with render.console.status("正在导入 …"):
+        with bootstrap.open_store(cfg) as engine, render.console.status("正在导入 …"):
             report = run_import(source, engine, actor=actor)
     except ImportSourceError as e:
         render.err_console.print(f"[red]用法错误：[/red]{e}")

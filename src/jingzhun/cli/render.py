@@ -100,9 +100,10 @@ def store_summary(s: StoreSummary, title: str = "县域概况") -> None:
     console.print(towns)
     if s.bands:
         total = sum(n for _, n in s.bands)
+        peak = max(n for _, n in s.bands)
         dist = Table(title="户人均纯收入分布")
         for col in ("区间", "户数", "占比", ""):
             dist.add_column(col, justify="right" if col in ("户数", "占比") else "left")
         for label, n in s.bands:
-            dist.add_row(label, f"{n:,}", f"{100 * n / total:.1f}%", bar(n, total))
+            dist.add_row(label, f"{n:,}", f"{100 * n / total:.1f}%", bar(n, peak))
         console.print(dist)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Integer, func, select
+from sqlalchemy import Connection, Engine, Integer, func, literal_column, select
 
 from jingzhun.adapters.db import tables as t
 
@@ -89,7 +89,8 @@ def _income(conn: Connection, period: str | None) -> tuple[float | None, list[tu
 
 def _townships(conn: Connection) -> list[TownshipRow]:
     h, m, d = t.households.c, t.members.c, t.divisions.c
-    township = func.substr(h.division_code, 1, 9)
+    # Literal positions so PostgreSQL sees the same expression in SELECT and GROUP BY.
+    township = func.substr(h.division_code, literal_column("1"), literal_column("9"))
     hh = (
         select(
             township.label("code"),
@@ -101,9 +102,9 @@ def _townships(conn: Connection) -> list[TownshipRow]:
         .subquery()
     )
     mem = (
-        select(func.substr(h.division_code, 1, 9).label("code"), func.count().label("members"))
+        select(township.label("code"), func.count().label("members"))
         .join_from(t.members, t.households, m.household_id == h.household_id)
-        .group_by(func.substr(h.division_code, 1, 9))
+        .group_by(township)
         .subquery()
     )
     names = {c[:9]: n for c, n in conn.execute(select(d.code, d.name).where(d.level == "township")).all()}
