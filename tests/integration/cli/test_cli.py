@@ -36,8 +36,15 @@ def test_import_exits_3_when_some_rows_are_rejected(env):
     src = synthetic_registry(env / "reg", households=40)
     path = src / "registry" / "members.csv"
     frame = read_csv(path)
-    write_csv(frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("坏号码"))
-                                 .otherwise(pl.col("person_id")).alias("person_id")), path)
+    write_csv(
+        frame.with_columns(
+            pl.when(pl.int_range(pl.len()) == 0)
+            .then(pl.lit("坏号码"))
+            .otherwise(pl.col("person_id"))
+            .alias("person_id")
+        ),
+        path,
+    )
     result = runner.invoke(app, ["import", str(src), "--report-dir", str(env / "reports")])
     assert result.exit_code == 3, result.output
     rejects = next((env / "reports").glob("import-*.rejects.csv")).read_bytes()

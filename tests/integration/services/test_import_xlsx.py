@@ -11,10 +11,25 @@ from jingzhun.services.importer import run_import
 
 from .helpers import read_csv, synthetic_registry
 
-HEADERS = {"person_id": "公民身份号码", "household_id": "户编号", "name": "姓名", "relation": "与户主关系",
-           "health": "健康状况", "labor_capacity": "劳动技能", "schooling": "在校情况", "work_months": "务工月数"}
-RELATION_ZH = {"head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母", "grandchild": "孙子女",
-               "sibling": "兄弟姐妹", "other": "其他"}
+HEADERS = {
+    "person_id": "公民身份号码",
+    "household_id": "户编号",
+    "name": "姓名",
+    "relation": "与户主关系",
+    "health": "健康状况",
+    "labor_capacity": "劳动技能",
+    "schooling": "在校情况",
+    "work_months": "务工月数",
+}
+RELATION_ZH = {
+    "head": "户主",
+    "spouse": "配偶",
+    "child": "子女",
+    "parent": "父母",
+    "grandchild": "孙子女",
+    "sibling": "兄弟姐妹",
+    "other": "其他",
+}
 
 
 def write_merged_members(members: pl.DataFrame, path: Path) -> None:
@@ -27,9 +42,18 @@ def write_merged_members(members: pl.DataFrame, path: Path) -> None:
     for (household_id,), group in members.group_by("household_id", maintain_order=True):
         first = row
         for rec in group.iter_rows(named=True):
-            ws.append([rec["person_id"], household_id if row == first else None, rec["name"],
-                       RELATION_ZH[rec["relation"]], rec["health"], rec["labor_capacity"], rec["schooling"],
-                       int(rec["work_months"])])
+            ws.append(
+                [
+                    rec["person_id"],
+                    household_id if row == first else None,
+                    rec["name"],
+                    RELATION_ZH[rec["relation"]],
+                    rec["health"],
+                    rec["labor_capacity"],
+                    rec["schooling"],
+                    int(rec["work_months"]),
+                ]
+            )
             row += 1
         if row - 1 > first:
             ws.merge_cells(start_row=first, start_column=2, end_row=row - 1, end_column=2)

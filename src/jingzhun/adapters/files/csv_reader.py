@@ -76,7 +76,7 @@ def _decodes(data: bytes, encoding: str) -> bool:
 
 
 def detect_encoding(data: bytes) -> str:
-    """"utf-8-sig" (BOM), "utf-8" or "gb18030", whichever decodes strictly, in that order.
+    """ "utf-8-sig" (BOM), "utf-8" or "gb18030", whichever decodes strictly, in that order.
 
     UTF-8 is tried before GB18030 because Chinese text in GBK is almost never valid UTF-8, while
     short UTF-8 text can happen to be valid GB18030. UTF-16 and binary data are refused.
@@ -176,8 +176,13 @@ def _physical_lines(body: bytes) -> pl.Series | None:
         return None
     try:
         frame = pl.read_csv(
-            body, has_header=False, separator=separator, quote_char=None, infer_schema=False,
-            new_columns=["line"], empty_string_is_null=False,
+            body,
+            has_header=False,
+            separator=separator,
+            quote_char=None,
+            infer_schema=False,
+            new_columns=["line"],
+            empty_string_is_null=False,
         )
     except pl.exceptions.PolarsError:
         return None
@@ -211,7 +216,10 @@ def _parse_polars(body: bytes, layout: _Layout) -> pl.DataFrame | None:
     header = layout.delimiter.join(cell_column(i) for i in range(layout.fields)).encode() + b"\n"
     try:
         return pl.read_csv(
-            header + body, separator=layout.delimiter, infer_schema=False, truncate_ragged_lines=True,
+            header + body,
+            separator=layout.delimiter,
+            infer_schema=False,
+            truncate_ragged_lines=True,
         )
     except pl.exceptions.PolarsError:
         return None

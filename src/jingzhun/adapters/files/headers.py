@@ -186,9 +186,7 @@ def shape_frame(raw: pl.DataFrame, match: HeaderMatch, table: Table) -> pl.DataF
         frame = frame.filter(~pl.all_horizontal(pl.col(name).is_null() for name in kept))
     selected = [pl.col(ROW).cast(pl.Int64)]
     selected += [
-        pl.col(cell_column(match.positions[c.name])).alias(c.name)
-        for c in table.columns
-        if c.name in match.positions
+        pl.col(cell_column(match.positions[c.name])).alias(c.name) for c in table.columns if c.name in match.positions
     ]
     if EXTRA in frame.columns and frame[EXTRA].null_count() < frame.height:
         selected.append(pl.col(EXTRA))

@@ -196,4 +196,3 @@ def read_xlsx(path: Path, table: Table) -> RawTable:
         unknown_columns=match.unknown,
         missing_required=missing_required(match, table),
     )
-

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from file_builders import csv_text, write_random_bytes, write_text
 
 from jingzhun.adapters.files import csv_reader
 from jingzhun.adapters.files.csv_reader import EncodingError, detect_encoding
 from jingzhun.adapters.files.raw import FileReadError
 from jingzhun.adapters.files.readers import read_table
 from jingzhun.domain.exchange import HOUSEHOLDS, INCOME, MEMBERS
+
+from .file_builders import csv_text, write_random_bytes, write_text
 
 HOUSEHOLD_ROWS = [
     ["户编号", "行政区划代码", "是否脱贫户", "家庭住址"],
@@ -82,11 +83,13 @@ def test_undecodable_file_is_a_file_encoding_error(tmp_path):
 
 
 def test_leading_zeros_and_long_codes_stay_text(tmp_path, parser):
-    text = csv_text([
-        ["户编号", "统计截止月份", "工资性收入"],
-        ["00123", "2024-06", "0012.50"],
-        ["007", "2024-06", "1e3"],
-    ])
+    text = csv_text(
+        [
+            ["户编号", "统计截止月份", "工资性收入"],
+            ["00123", "2024-06", "0012.50"],
+            ["007", "2024-06", "1e3"],
+        ]
+    )
     raw = read_table(write_text(tmp_path / "income.csv", text), INCOME)
     assert rows(raw.frame, "household_id", "period_end", "wage") == [
         ("00123", "2024-06", "0012.50"),
@@ -95,13 +98,15 @@ def test_leading_zeros_and_long_codes_stay_text(tmp_path, parser):
 
 
 def test_ragged_rows_are_kept_and_marked(tmp_path, parser):
-    text = csv_text([
-        ["户编号", "行政区划代码", "是否脱贫户"],
-        ["001", "330102001001", "是"],
-        ["002", "330102001001"],
-        ["003", "330102001001", "否", "多余", "两格"],
-        ["004", "330102001001", "否", ""],
-    ])
+    text = csv_text(
+        [
+            ["户编号", "行政区划代码", "是否脱贫户"],
+            ["001", "330102001001", "是"],
+            ["002", "330102001001"],
+            ["003", "330102001001", "否", "多余", "两格"],
+            ["004", "330102001001", "否", ""],
+        ]
+    )
     raw = read_table(write_text(tmp_path / "households.csv", text), HOUSEHOLDS)
     assert rows(raw.frame, "_row", "household_id", "alleviated", "_extra", "_error") == [
         (2, "001", "是", None, None),
@@ -169,11 +174,7 @@ def test_quoted_fields_with_commas_quotes_and_newlines(tmp_path, parser):
 
 
 def test_quoted_fields_on_single_lines_match_between_paths(tmp_path):
-    text = (
-        "户编号,行政区划代码,是否脱贫户,家庭住址\n"
-        '"001","330102001001","是","A,B"\n'
-        '"002",330102001001,否,""\n'
-    )
+    text = '户编号,行政区划代码,是否脱贫户,家庭住址\n"001","330102001001","是","A,B"\n"002",330102001001,否,""\n'
     path = write_text(tmp_path / "households.csv", text)
     fast = read_table(path, HOUSEHOLDS).frame
     with pytest.MonkeyPatch.context() as patch:
@@ -184,12 +185,14 @@ def test_quoted_fields_on_single_lines_match_between_paths(tmp_path):
 
 
 def test_title_and_note_rows_above_the_header(tmp_path, parser):
-    text = csv_text([
-        ["某某村农户信息表", "", ""],
-        ["填报单位：某某村委会（盖章）"],
-        ["户编号", "行政区划代码", "是否脱贫户"],
-        ["001", "330102001001", "是"],
-    ])
+    text = csv_text(
+        [
+            ["某某村农户信息表", "", ""],
+            ["填报单位：某某村委会（盖章）"],
+            ["户编号", "行政区划代码", "是否脱贫户"],
+            ["001", "330102001001", "是"],
+        ]
+    )
     raw = read_table(write_text(tmp_path / "households.csv", text), HOUSEHOLDS)
     assert raw.header_row == 3
     assert rows(raw.frame, "_row", "household_id") == [(4, "001")]

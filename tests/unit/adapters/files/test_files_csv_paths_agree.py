@@ -14,9 +14,9 @@ from jingzhun.adapters.files.readers import read_table
 from jingzhun.domain.exchange import HOUSEHOLDS
 
 HEADER = ["户编号", "行政区划代码", "是否脱贫户"]
-cells = st.text(alphabet=st.sampled_from(['a', '0', '中', ',', '"', ' ', '\u3000', '\n', '\t']), max_size=6)
+cells = st.text(alphabet=st.sampled_from(["a", "0", "中", ",", '"', " ", "\u3000", "\n", "\t"]), max_size=6)
 rows = st.lists(st.lists(cells, max_size=5), max_size=8)
-raw_lines = st.lists(st.text(alphabet=st.sampled_from(['a', ',', '"', ' ', '中']), max_size=8), max_size=3)
+raw_lines = st.lists(st.text(alphabet=st.sampled_from(["a", ",", '"', " ", "中"]), max_size=8), max_size=3)
 
 
 def render(body: list[list[str]], quoting: int, junk: list[str], newline: str) -> str:
@@ -26,8 +26,12 @@ def render(body: list[list[str]], quoting: int, junk: list[str], newline: str) -
 
 
 @settings(max_examples=300, deadline=None)
-@given(body=rows, quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]), junk=raw_lines,
-       newline=st.sampled_from(["\n", "\r\n"]))
+@given(
+    body=rows,
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    junk=raw_lines,
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
 def test_fast_and_robust_paths_agree(tmp_path_factory, body, quoting, junk, newline):
     path = tmp_path_factory.mktemp("agree") / "households.csv"
     path.write_bytes(render(body, quoting, junk, newline).encode())

@@ -6,21 +6,24 @@ from datetime import date, datetime
 
 import polars as pl
 import pytest
-from file_builders import csv_text, write_random_bytes, write_text, write_xlsx
 
 from jingzhun.adapters.files.raw import FileReadError
 from jingzhun.adapters.files.readers import find_table_files, read_table
 from jingzhun.domain.exchange import CONDITIONS, HOUSEHOLDS, INCOME, MEMBERS
 
+from .file_builders import csv_text, write_random_bytes, write_text, write_xlsx
+
 
 def test_parquet_round_trip_casts_every_type_to_text(tmp_path):
-    source = pl.DataFrame({
-        "household_id": ["00123", "00124", None],
-        "housing_safe": [True, False, None],
-        "water_safe": [1, 0, None],
-        "assessed_on": [date(2024, 3, 1), date(2024, 3, 2), None],
-        "note": ["a", "b", "c"],
-    })
+    source = pl.DataFrame(
+        {
+            "household_id": ["00123", "00124", None],
+            "housing_safe": [True, False, None],
+            "water_safe": [1, 0, None],
+            "assessed_on": [date(2024, 3, 1), date(2024, 3, 2), None],
+            "note": ["a", "b", "c"],
+        }
+    )
     path = tmp_path / "conditions.parquet"
     source.write_parquet(path)
     raw = read_table(path, CONDITIONS)
@@ -36,12 +39,14 @@ def test_parquet_round_trip_casts_every_type_to_text(tmp_path):
 
 
 def test_parquet_floats_and_datetimes_read_like_excel(tmp_path):
-    source = pl.DataFrame({
-        "户编号": ["1", "2"],
-        "统计截止月份": ["2024-06", "2024-06"],
-        "wage": [3.0, 3.5],
-        "business_net": [datetime(2024, 1, 1), datetime(2024, 1, 1, 8, 30)],
-    })
+    source = pl.DataFrame(
+        {
+            "户编号": ["1", "2"],
+            "统计截止月份": ["2024-06", "2024-06"],
+            "wage": [3.0, 3.5],
+            "business_net": [datetime(2024, 1, 1), datetime(2024, 1, 1, 8, 30)],
+        }
+    )
     path = tmp_path / "income.parquet"
     source.write_parquet(path)
     raw = read_table(path, INCOME)
@@ -104,10 +109,16 @@ def test_suffix_dispatch_is_case_insensitive(tmp_path):
 
 def test_find_table_files_by_name_label_and_split_parts(tmp_path):
     wanted_households = ["households.csv", "农户信息.xlsx", "households.parquet"]
-    wanted_members = ["members.csv", "members_2.csv", "members_10.csv", "members-part1.csv",
-                      "家庭成员_续.xlsx"]
-    ignored = ["notes.txt", "householdsX.csv", "households.docx", "~$households.xlsx", ".members.csv",
-               "member.csv", "income.csv"]
+    wanted_members = ["members.csv", "members_2.csv", "members_10.csv", "members-part1.csv", "家庭成员_续.xlsx"]
+    ignored = [
+        "notes.txt",
+        "householdsX.csv",
+        "households.docx",
+        "~$households.xlsx",
+        ".members.csv",
+        "member.csv",
+        "income.csv",
+    ]
     for name in wanted_households + wanted_members + ignored:
         write_text(tmp_path / name, "x")
     (tmp_path / "members_dir.csv").mkdir()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
-from file_builders import write_foreign_zip, write_ole_header, write_random_bytes, write_xlsx
 
 from jingzhun.adapters.files import xlsx_reader
 from jingzhun.adapters.files.raw import FileReadError
 from jingzhun.adapters.files.readers import read_table
 from jingzhun.adapters.files.xlsx_reader import cell_text
 from jingzhun.domain.exchange import CONDITIONS, MEMBERS
+
+from .file_builders import write_foreign_zip, write_ole_header, write_random_bytes, write_xlsx
 
 MEMBER_HEADER = ["户编号", "姓名", "公民身份号码", "与户主关系"]
 
