@@ -25,7 +25,7 @@ from jingzhun.reference.divisions import all_divisions
 ERROR_SCHEMA = {"_file": pl.Utf8, "_row": pl.Int64, "field": pl.Utf8, "code": pl.Utf8, "message": pl.Utf8}
 MAX_TEXT = {"household_id": 40, "name": 64, "event_id": 64, "phone": 32, "event_type": 40}
 _MONEY_RE = r"^-?\d{1,13}(\.\d+)?$"
-_MONEY_2DP_RE = r"^-?\d{1,13}(\.\d{1,2})?$"
+_MONEY_2DP_RE = r"^-?\d+(\.\d{0,2}0*)?$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,12 +258,11 @@ def _money(c: pl.Expr, label: str, *, nonneg: bool) -> tuple[pl.Expr, list[tuple
     s = c.str.replace_all(r"[,，\s]", "").str.strip_suffix("元")
     numeric = s.str.contains(_MONEY_RE).fill_null(False)
     # Trailing zeros are not precision: "12.340" is 12.34 yuan (as Decimal sees it in the domain).
-    trimmed = s.str.replace(r"\.(\d*?)0+$", ".${1}").str.strip_suffix(".")
-    two_dp = numeric & trimmed.str.contains(_MONEY_2DP_RE).fill_null(False)
+    two_dp = numeric & s.str.contains(_MONEY_2DP_RE).fill_null(False)
     negative = s.str.starts_with("-")
-    whole = trimmed.str.extract(r"^-?(\d+)", 1).cast(pl.Int64, strict=False)
-    frac = trimmed.str.extract(r"\.(\d{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64, strict=False).fill_null(0)
-    fen = pl.when(two_dp).then(pl.when(negative).then(-(whole * 100 + frac)).otherwise(whole * 100 + frac))
+    # Exact: at most 13 integer digits and 2 decimals is < 2^53 fen, so float64 rounding to the
+    # nearest fen recovers the decimal value (the parity test checks it against Decimal).
+    fen = pl.when(two_dp).then((s.cast(pl.Float64, strict=False) * 100).round().cast(pl.Int64))
     checks = [
         (
             c.is_not_null() & ~numeric,
@@ -283,25 +282,40 @@ def validate(frame: pl.DataFrame, table: Table, ref: Reference) -> Validated:
     ``frame`` needs ``_file`` and ``_row``; a non-null ``_error`` (e.g. FIELD_COUNT from the
     reader) is reported as a row error on field ``_row``.
     """
-    typed_exprs: list[pl.Expr] = [pl.col("_file"), pl.col("_row")]
-    error_frames: list[pl.DataFrame] = []
+    # One pass computes every typed column and every check flag, so polars evaluates shared
+    # sub-expressions (the ID digits, the cleaned amount text) once; messages are then built
+    # only for the few rows that fail.
+    typed_exprs: list[pl.Expr] = []
+    flag_exprs: list[pl.Expr] = []
+    pending: list[tuple[str, str, str, pl.Expr]] = []  # (flag column, field, code, message)
     for col in table.columns:
         if col.name not in frame.columns:
             continue
         typed, checks = _checks(col, ref)
-        typed_exprs.append(typed.alias(col.name))
+        typed_exprs.append(typed.alias(f"_typed_{col.name}"))
         for bad, code, message in checks:
-            hit = frame.filter(bad.fill_null(False))
-            if hit.height:
-                error_frames.append(
-                    hit.select(
-                        pl.col("_file"),
-                        pl.col("_row"),
-                        pl.lit(col.name).alias("field"),
-                        pl.lit(code).alias("code"),
-                        message.alias("message"),
-                    )
+            flag = f"_flag{len(flag_exprs)}"
+            flag_exprs.append(bad.fill_null(False).alias(flag))
+            pending.append((flag, col.name, code, message))
+    wide = frame.lazy().with_columns(*typed_exprs, *flag_exprs).collect()
+    error_frames: list[pl.DataFrame] = []
+    for flag, field_name, code, message in pending:
+        hit = wide.filter(pl.col(flag))
+        if hit.height:
+            error_frames.append(
+                hit.select(
+                    pl.col("_file"),
+                    pl.col("_row"),
+                    pl.lit(field_name).alias("field"),
+                    pl.lit(code).alias("code"),
+                    message.alias("message"),
                 )
+            )
+    typed_frame = wide.select(
+        pl.col("_file"),
+        pl.col("_row"),
+        *[pl.col(f"_typed_{c.name}").alias(c.name) for c in table.columns if c.name in frame.columns],
+    )
     if "_error" in frame.columns:
         ragged = frame.filter(pl.col("_error").is_not_null())
         if ragged.height:
@@ -314,7 +328,6 @@ def validate(frame: pl.DataFrame, table: Table, ref: Reference) -> Validated:
                     pl.lit("该行的字段数与表头不一致（可能有多余或缺少的逗号）").alias("message"),
                 )
             )
-    typed_frame = frame.select(typed_exprs)
     return Validated(typed_frame, concat_errors(error_frames))
 
 
