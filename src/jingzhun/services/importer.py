@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine
 
 from jingzhun.adapters.db import registry_store as store
 from jingzhun.adapters.db import tables as t
+from jingzhun.adapters.db.bulk import insert_frame
 from jingzhun.adapters.engine.validate import ERROR_SCHEMA, Reference, concat_errors, row_errors, validate
 from jingzhun.adapters.files.raw import FileReadError, RawTable
 from jingzhun.adapters.files.readers import find_table_files, read_table
@@ -306,13 +307,8 @@ def _store_rejects(conn: Connection, report: ImportReport) -> None:
     if report.rejects is None or report.rejects.height == 0:
         return
     table_of = {Path(f.path).name: f.table for f in report.files}
-    rows = (
-        report.rejects.with_columns(
-            pl.col("_file").replace_strict(table_of, default="?").alias("table_name"),
-            pl.lit(report.import_id).alias("import_id"),
-        )
-        .rename({"_file": "file", "_row": "row"})
-        .to_dicts()
-    )
-    for i in range(0, len(rows), 5000):
-        conn.execute(t.import_rejects.insert(), rows[i : i + 5000])
+    rows = report.rejects.with_columns(
+        pl.col("_file").replace_strict(table_of, default="?").alias("table_name"),
+        pl.lit(report.import_id).alias("import_id"),
+    ).rename({"_file": "file", "_row": "row"})
+    insert_frame(conn, t.import_rejects.name, rows)

@@ -15,14 +15,14 @@ leaves the store exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Table, and_, bindparam, select, text
+from sqlalchemy import Column, Connection, MetaData, String, Table, and_, bindparam, select, text
 
 from jingzhun.adapters.db import tables as t
+from jingzhun.adapters.db.bulk import insert_frame
 
 KEYS: dict[str, tuple[str, ...]] = {
     "divisions": ("code",),
@@ -64,41 +64,37 @@ def _schema_for(table: Table) -> dict[str, Any]:
 def read_current(conn: Connection, name: str, batch: pl.DataFrame) -> pl.DataFrame:
     """Current store rows (data columns + version) whose keys appear in ``batch``."""
     table = t.REGISTRY_STORE[name]
-    keys = KEYS[name]
     cols = [*data_columns(table), "version"]
     schema = {**_schema_for(table), "version": pl.Int64}
-    rows: list[Any] = []
-    key_frame = batch.select(keys).unique()
-    if key_frame.height == 0:
-        return pl.DataFrame(schema=schema)
-    if len(keys) == 1:
-        k = keys[0]
-        values = key_frame[k].to_list()
-        for i in range(0, len(values), _CHUNK):
-            stmt = select(*[table.c[c] for c in cols]).where(table.c[k].in_(values[i : i + _CHUNK]))
-            rows.extend(conn.execute(stmt).all())
-    else:
-        stage = _stage_keys(conn, name, key_frame)
-        cond = and_(*[table.c[k] == stage.c[k] for k in keys])
-        rows.extend(conn.execute(select(*[table.c[c] for c in cols]).join_from(table, stage, cond)).all())
-        stage.drop(conn)
+    rows = _join_on_keys(conn, table, batch.select(KEYS[name]).unique(), cols)
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _stage_keys(conn: Connection, name: str, key_frame: pl.DataFrame) -> Table:
-    from sqlalchemy import Column, MetaData, String
+def _join_on_keys(conn: Connection, table: Table, keys: pl.DataFrame, cols: list[str]) -> list[Any]:
+    """Rows of ``table`` matching ``keys``: the keys are staged in a temporary table and joined.
 
-    md = MetaData()
+    One join instead of thousands of ``IN (…)`` parameters, which cost more to compile and
+    send than the query itself (measured on PostgreSQL with 300,000 keys).
+    """
+    if keys.height == 0 or conn.execute(select(table.c[keys.columns[0]]).limit(1)).first() is None:
+        return []
+    stage = _stage_keys(conn, table.name, keys)
+    try:
+        cond = and_(*[table.c[k] == stage.c[k] for k in keys.columns])
+        return list(conn.execute(select(*[table.c[c] for c in cols]).join_from(table, stage, cond)).all())
+    finally:
+        stage.drop(conn)
+
+
+def _stage_keys(conn: Connection, name: str, key_frame: pl.DataFrame) -> Table:
     stage = Table(
         f"_stage_{name}",
-        md,
+        MetaData(),
         *[Column(k, String(80), primary_key=True) for k in key_frame.columns],
         prefixes=["TEMPORARY"],
     )
     stage.create(conn)
-    dicts = key_frame.to_dicts()
-    for i in range(0, len(dicts), _CHUNK):
-        conn.execute(stage.insert(), dicts[i : i + _CHUNK])
+    insert_frame(conn, stage.name, key_frame)
     return stage
 
 
@@ -139,11 +135,13 @@ def upsert(conn: Connection, name: str, batch: pl.DataFrame, *, import_id: str, 
         for i in range(0, len(params), _CHUNK):
             conn.execute(upd, params[i : i + _CHUNK])
     if new_rows.height:
-        ins = new_rows.with_columns(
-            pl.lit(1).alias("version"), pl.lit(import_id).alias("import_id"), pl.lit(now).alias("updated_at")
-        ).to_dicts()
-        for i in range(0, len(ins), _CHUNK):
-            conn.execute(table.insert(), ins[i : i + _CHUNK])
+        insert_frame(
+            conn,
+            table.name,
+            new_rows.with_columns(
+                pl.lit(1).alias("version"), pl.lit(import_id).alias("import_id"), pl.lit(now).alias("updated_at")
+            ),
+        )
     return UpsertCounts(new_rows.height, changed.height, unchanged)
 
 
@@ -157,21 +155,16 @@ def _write_history(
     import_id: str,
     now: dt.datetime,
 ) -> None:
-    records = []
-    for row in old.to_dicts():
-        data = {c: row[c] for c in cols}
-        records.append(
-            {
-                "table_name": name,
-                "record_key": "|".join(str(row[k]) for k in keys),
-                "version": row["version"],
-                "data": json.dumps(data, ensure_ascii=False, default=str, sort_keys=True),
-                "replaced_at": now,
-                "replaced_by_import": import_id,
-            }
-        )
-    for i in range(0, len(records), _CHUNK):
-        conn.execute(t.record_history.insert(), records[i : i + _CHUNK])
+    # The replaced versions as JSON, built column-wise by Polars (dates as ISO text).
+    records = old.select(
+        pl.lit(name).alias("table_name"),
+        pl.concat_str([pl.col(k).cast(pl.Utf8) for k in keys], separator="|").alias("record_key"),
+        pl.col("version").cast(pl.Int64),
+        pl.struct([pl.col(c) for c in sorted(cols)]).struct.json_encode().alias("data"),
+        pl.lit(now).alias("replaced_at"),
+        pl.lit(import_id).alias("replaced_by_import"),
+    )
+    insert_frame(conn, t.record_history.name, records)
 
 
 def known_villages(conn: Connection) -> frozenset[str]:
@@ -180,21 +173,14 @@ def known_villages(conn: Connection) -> frozenset[str]:
 
 
 def existing_households(conn: Connection, ids: list[str]) -> frozenset[str]:
-    found: set[str] = set()
-    for i in range(0, len(ids), _CHUNK):
-        stmt = select(t.households.c.household_id).where(t.households.c.household_id.in_(ids[i : i + _CHUNK]))
-        found.update(conn.execute(stmt).scalars())
-    return frozenset(found)
+    keys = pl.DataFrame({"household_id": ids}, schema={"household_id": pl.Utf8}).unique()
+    return frozenset(r[0] for r in _join_on_keys(conn, t.households, keys, ["household_id"]))
 
 
 def existing_memberships(conn: Connection, person_ids: list[str]) -> pl.DataFrame:
     """(person_id, household_id) of people already in the store."""
-    rows: list[Any] = []
-    for i in range(0, len(person_ids), _CHUNK):
-        stmt = select(t.members.c.person_id, t.members.c.household_id).where(
-            t.members.c.person_id.in_(person_ids[i : i + _CHUNK])
-        )
-        rows.extend(conn.execute(stmt).all())
+    keys = pl.DataFrame({"person_id": person_ids}, schema={"person_id": pl.Utf8}).unique()
+    rows = _join_on_keys(conn, t.members, keys, ["person_id", "household_id"])
     return pl.DataFrame(rows, schema={"person_id": pl.Utf8, "household_id": pl.Utf8}, orient="row")
 
 
