@@ -148,3 +148,9 @@ def _errors(rows: pl.DataFrame, field: str, code: str, message: pl.Expr) -> pl.D
         pl.lit(code).alias("code"),
         message.alias("message"),
     ).cast(ERROR_SCHEMA)  # type: ignore[arg-type]
+
+
+def event_subject_errors(rows: pl.DataFrame) -> pl.DataFrame:
+    """A department event must name a person or a household, or nobody can act on it."""
+    missing = rows.filter(pl.col("person_id").is_null() & pl.col("household_id").is_null())
+    return _errors(missing, "person_id", "SUBJECT_MISSING", pl.lit("部门数据必须填写公民身份号码或户编号之一"))
