@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from jingzhun.adapters.db.engine import make_engine
 from jingzhun.adapters.db.migrate import upgrade
+from jingzhun.domain.policy import ResolvedPolicy
 from jingzhun.settings import Settings
 
 
@@ -36,3 +39,31 @@ def open_store(cfg: Settings | None = None, *, migrate: bool = True) -> Iterator
         yield engine
     finally:
         engine.dispose()
+
+
+def policy_resolver(policy: str | None = None) -> Callable[[str, dt.date], ResolvedPolicy]:
+    """The policy for a household's place and day: the pack in force there, or one explicit pack.
+
+    ``policy`` may be a shipped pack id or a YAML file; ``None`` picks, for each county, the
+    most specific pack in force on the assessment day. A place without a threshold becomes
+    ``PolicyUnavailable``, which the screening reports per household.
+    """
+    from jingzhun.adapters.engine.screen_duckdb import PolicyUnavailable
+    from jingzhun.policy import load_packs
+    from jingzhun.policy.errors import PolicyError
+
+    extra = [Path(policy)] if policy and Path(policy).suffix in (".yaml", ".yml") else []
+    packs = load_packs(extra)
+    leaf = packs.id_of_file(extra[0]) if extra else policy
+
+    def resolve(division_code: str, on: dt.date) -> ResolvedPolicy:
+        try:
+            if leaf:
+                return packs.resolve_pack(leaf, division_code, on)
+            return packs.resolve(division_code, on)
+        except PolicyError as e:
+            if e.code in ("POLICY_NO_THRESHOLD", "POLICY_NOT_FOUND"):
+                raise PolicyUnavailable(e.code, e.message) from None
+            raise
+
+    return resolve

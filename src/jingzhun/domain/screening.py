@@ -26,7 +26,7 @@ from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.policy import ResolvedPolicy, Rule, RuleKind
 from jingzhun.domain.rules import Value, evaluate, names_in
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def decide(household_id: str, features: Mapping[str, Value], policy: ResolvedPol
             if code not in codes:
                 codes.append(code)
     codes = codes[: policy.max_risk_codes] or [policy.default_risk_code]
-    evidence_names = sorted(set().union(*(names_in(r.when) for r in fired)))
+    evidence_names = sorted(set().union(*(rule_names(r, env) for r in fired)))
     return Warning(
         household_id=household_id,
         category=category,
@@ -77,6 +77,21 @@ def decide(household_id: str, features: Mapping[str, Value], policy: ResolvedPol
         reasons=tuple(render_reason(r.reason, env) for r in fired),
         evidence={name: env[name] for name in evidence_names},
     )
+
+
+def rule_names(rule: Rule, env: Mapping[str, object]) -> set[str]:
+    """Names a rule reads or shows: its condition and its reason's placeholders (``x_yuan`` → ``x_fen``).
+
+    These are the rule's evidence — the values a cadre needs to check the decision.
+    """
+    names = set(names_in(rule.when))
+    for m in PLACEHOLDER.finditer(rule.reason):
+        name = m.group(1)
+        if name.endswith("_yuan") and f"{name[:-5]}_fen" in env:
+            name = f"{name[:-5]}_fen"
+        if name in env:
+            names.add(name)
+    return names
 
 
 def yuan_text(fen: int) -> str:
@@ -99,4 +114,4 @@ def render_value(name: str, env: Mapping[str, Value]) -> str:
 
 def render_reason(template: str, env: Mapping[str, Value]) -> str:
     """Fill ``{name}`` placeholders; ``{x_yuan}`` shows the fen value ``x_fen`` in yuan."""
-    return _PLACEHOLDER.sub(lambda m: render_value(m.group(1), env), template)
+    return PLACEHOLDER.sub(lambda m: render_value(m.group(1), env), template)

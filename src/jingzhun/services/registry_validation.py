@@ -104,10 +104,28 @@ def locate(source: Path) -> dict[str, Path]:
 
 
 def read_all(source: Path, report: ReadLog) -> dict[str, list[RawTable]]:
-    """Read every table file; whole-file errors are collected, not raised."""
+    """Read every table file of a source directory; whole-file errors are collected, not raised."""
     dirs = locate(source)
-    plan = [(tb, dirs["registry"]) for tb in (DIVISIONS, HOUSEHOLDS, MEMBERS, INCOME, CONDITIONS)]
-    plan.append((EVENTS, dirs["feeds"]))
+    raws = read_dirs(dirs["registry"], dirs["feeds"], report)
+    if not raws and not report.file_errors:
+        raise SourceError(f"目录 {source} 中没有可导入的文件（households、members、income、conditions、events …）")
+    return raws
+
+
+REGISTRY_TABLES = (DIVISIONS, HOUSEHOLDS, MEMBERS, INCOME, CONDITIONS)
+
+
+def read_dirs(
+    registry: Path, feeds: Path | None, report: ReadLog, *, tables: tuple[Table, ...] = (*REGISTRY_TABLES, EVENTS)
+) -> dict[str, list[RawTable]]:
+    """Read the registry tables from ``registry`` and the events from ``feeds`` (if given)."""
+    if not registry.is_dir():
+        raise SourceError(f"登记数据目录不存在：{registry}")
+    if feeds is not None and not feeds.is_dir():
+        raise SourceError(f"部门数据目录不存在：{feeds}")
+    plan = [(tb, registry) for tb in tables if tb is not EVENTS]
+    if EVENTS in tables and feeds is not None:
+        plan.append((EVENTS, feeds))
     raws: dict[str, list[RawTable]] = {}
     for table, directory in plan:
         for path in find_table_files(directory, table):
@@ -129,8 +147,6 @@ def read_all(source: Path, report: ReadLog) -> dict[str, list[RawTable]]:
                     raw.missing_required,
                 )
             )
-    if not raws and not report.file_errors:
-        raise SourceError(f"目录 {source} 中没有可导入的文件（households、members、income、conditions、events …）")
     return raws
 
 
