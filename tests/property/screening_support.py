@@ -59,16 +59,24 @@ def households_from_frames(tables: dict[str, pl.DataFrame]) -> list[tuple[Househ
     person_home = {p.person_id.value: hid for hid, ms in members.items() for p in ms}
     events: dict[str, list[DepartmentEvent]] = defaultdict(list)
     for r in tables["events"].iter_rows(named=True):
-        e = DepartmentEvent(r["source"], r["event_id"], r["event_type"], r["event_date"], r["person_id"],
-                            r["household_id"], r["amount"])
+        e = DepartmentEvent(
+            r["source"], r["event_id"], r["event_type"], r["event_date"], r["person_id"], r["household_id"], r["amount"]
+        )
         home = person_home.get(e.person_id) if e.person_id else e.household_id
         if home:
             events[home].append(e)
     out = []
     for r in tables["households"].iter_rows(named=True):
         hid = r["household_id"]
-        hh = Household(hid, DivisionCode(r["division_code"]), r["alleviated"], r["alleviated_year"],
-                       members[hid], incomes[hid], conditions.get(hid, Conditions()))
+        hh = Household(
+            hid,
+            DivisionCode(r["division_code"]),
+            r["alleviated"],
+            r["alleviated_year"],
+            members[hid],
+            incomes[hid],
+            conditions.get(hid, Conditions()),
+        )
         out.append((hh, events[hid]))
     return out
 

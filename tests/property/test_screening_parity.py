@@ -32,25 +32,31 @@ AS_OF = dt.date(2026, 11, 1)
 
 def synthetic_tables(households: int, seed: int, profile: str) -> dict[str, pl.DataFrame]:
     """Synthetic frames through the same validation the screening applies to files."""
-    from jingzhun.adapters.files.raw import RawTable
     from pathlib import Path
+
+    from jingzhun.adapters.files.raw import RawTable
 
     result = generate(households=households, seed=seed, profile=profile, as_of=AS_OF)
     raws = {}
     for name, frame in result.registry().items():
         text = frame.with_columns(pl.all().cast(pl.Utf8))
-        text = text.with_columns(pl.int_range(2, text.height + 2, dtype=pl.Int64).alias("_row"),
-                                 pl.lit(None, pl.Utf8).alias("_error"))
+        text = text.with_columns(
+            pl.int_range(2, text.height + 2, dtype=pl.Int64).alias("_row"), pl.lit(None, pl.Utf8).alias("_error")
+        )
         raws[name] = [RawTable(name, Path(f"{name}.csv"), text)]
     ev = result.events.with_columns(pl.all().cast(pl.Utf8))
-    ev = ev.with_columns(pl.int_range(2, ev.height + 2, dtype=pl.Int64).alias("_row"), pl.lit(None, pl.Utf8).alias("_error"))
+    ev = ev.with_columns(
+        pl.int_range(2, ev.height + 2, dtype=pl.Int64).alias("_row"), pl.lit(None, pl.Utf8).alias("_error")
+    )
     raws["events"] = [RawTable("events", Path("events.csv"), ev)]
     cands = validate_all(raws, AS_OF, NO_STORE)
     assert all(c.errors.height == 0 for c in cands.values())
     return {k: c.accepted().drop("_file", "_row") for k, c in cands.items() if k != "divisions"}
 
 
-@pytest.mark.parametrize(("seed", "profile"), [(1, "alleviated"), (2, "alleviated"), (3, "ordinary"), (4, "alleviated")])
+@pytest.mark.parametrize(
+    ("seed", "profile"), [(1, "alleviated"), (2, "alleviated"), (3, "ordinary"), (4, "alleviated")]
+)
 def test_engine_and_domain_agree_on_every_synthetic_household(seed, profile):
     tables = synthetic_tables(3000, seed, profile)
     resolve = bootstrap.policy_resolver()
@@ -83,8 +89,11 @@ def test_random_feature_rows_get_the_same_decision(rows):
     policy = bootstrap.policy_resolver()("532328000000", AS_OF)
     frame = pl.DataFrame(
         [{"household_id": f"H{i:04d}", "division_code": "532328101201", **r} for i, r in enumerate(rows)],
-        schema={"household_id": pl.Utf8, "division_code": pl.Utf8,
-                **{f.name: (pl.Boolean if f.kind == "bool" else pl.Int64) for f in FEATURES}},
+        schema={
+            "household_id": pl.Utf8,
+            "division_code": pl.Utf8,
+            **{f.name: (pl.Boolean if f.kind == "bool" else pl.Int64) for f in FEATURES},
+        },
     )
     con = duckdb.connect()
     con.register("features", frame)

@@ -43,7 +43,9 @@ def screen(
         render.err_console.print(f"[red]用法错误：[/red]--as-of 应为 YYYY-MM-DD，实际为 {as_of}")
         raise typer.Exit(EXIT_USAGE) from None
     if engine != "duckdb":
-        render.err_console.print(f"[red]用法错误：[/red]引擎 {engine} 尚未实现（Spark 版本在后续 issue 中提供）；请用 duckdb")
+        render.err_console.print(
+            f"[red]用法错误：[/red]引擎 {engine} 尚未实现（Spark 版本在后续 issue 中提供）；请用 duckdb"
+        )
         raise typer.Exit(EXIT_USAGE)
     if (registry is None) == (not from_store):
         render.err_console.print("[red]用法错误：[/red]请给出 --registry DIR，或使用 --from-store（二选一）")
@@ -88,8 +90,12 @@ def _print(o: ScreenOutcome, seconds: float) -> None:
         for col in ("类别", "户数", ""):
             c.add_column(col)
         peak = int(cats["len"].max() or 1)
-        labels = {"unstable_alleviated": "脱贫不稳定户", "marginal_at_risk": "边缘易致贫户",
-                  "sudden_hardship": "突发严重困难户", None: "待入户核实（三保障/饮水问题）"}
+        labels = {
+            "unstable_alleviated": "脱贫不稳定户",
+            "marginal_at_risk": "边缘易致贫户",
+            "sudden_hardship": "突发严重困难户",
+            None: "待入户核实（三保障/饮水问题）",
+        }
         for cat, n in cats.iter_rows():
             c.add_row(labels.get(cat, str(cat)), f"{n:,}", render.bar(n, peak))
         render.console.print(c)

@@ -25,7 +25,7 @@ import polars as pl
 from sqlalchemy import Engine, text
 
 from jingzhun.adapters.engine.screen_duckdb import OUTPUT_SCHEMA, screen
-from jingzhun.adapters.engine.validate import ERROR_SCHEMA
+from jingzhun.adapters.engine.validate import ERROR_SCHEMA, Reference, validate
 from jingzhun.adapters.files.raw import RawTable
 from jingzhun.domain.exchange import CONDITIONS, EVENTS, HOUSEHOLDS, INCOME, MEMBERS, Table
 from jingzhun.domain.household import income_window_end
@@ -75,8 +75,7 @@ def screen_files(registry: Path, feeds: Path | None, as_of: dt.date, resolve: Re
     # The assessment day plays "today": a person born after it cannot be in the registry.
     candidates = validate_all(raws, as_of, NO_STORE)
     outcome.rows_read = sum(c.read for c in candidates.values())
-    tables = {t.name: candidates[t.name].accepted() if t.name in candidates else None for t in SCREEN_TABLES}
-    typed = {name: (f if f is not None else _typed_empty(name, candidates)) for name, f in tables.items()}
+    typed = {t.name: candidates[t.name].accepted() if t.name in candidates else _typed_empty(t) for t in SCREEN_TABLES}
     result = screen({k: v.drop("_file", "_row", strict=False) for k, v in typed.items()}, as_of, resolve)
     policy_rejects = _policy_rejects(typed["households"], result.unresolved)
     rejects = pl.concat([sorted_rejects(candidates), policy_rejects]).sort(["_file", "_row", "field"])
@@ -86,11 +85,8 @@ def screen_files(registry: Path, feeds: Path | None, as_of: dt.date, resolve: Re
     return outcome
 
 
-def _typed_empty(name: str, candidates: dict[str, object]) -> pl.DataFrame:
+def _typed_empty(table: Table) -> pl.DataFrame:
     """A missing optional table (income, conditions, events) is an empty one, correctly typed."""
-    from jingzhun.adapters.engine.validate import Reference, validate
-
-    table = next(t for t in SCREEN_TABLES if t.name == name)
     frame = _empty(table).with_columns(pl.lit(None, pl.Utf8).alias("_file"), pl.lit(None, pl.Int64).alias("_row"))
     return validate(frame, table, Reference.load()).typed
 

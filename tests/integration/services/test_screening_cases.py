@@ -35,8 +35,20 @@ def family(n: int = 3, labor: str = "ordinary") -> list[Person]:
 def run_screen(tmp_path: Path, households: list[HH], as_of: str, period_end: str, prev: str) -> tuple[int, dict, Path]:
     root = write_registry(tmp_path / "in", households, period_end, prev)
     out = tmp_path / "out" / "warnings.jsonl"
-    result = runner.invoke(app, ["screen", "--registry", str(root / "registry"), "--feeds", str(root / "feeds"),
-                                 "--as-of", as_of, "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "screen",
+            "--registry",
+            str(root / "registry"),
+            "--feeds",
+            str(root / "feeds"),
+            "--as-of",
+            as_of,
+            "--out",
+            str(out),
+        ],
+    )
     rows = {}
     if out.exists():
         for line in out.read_text("utf-8").splitlines():
@@ -51,22 +63,65 @@ def yunnan_cases() -> list[HH]:
         HH("YN-AT", YUNNAN, False, family(), {"wage": "26100.00"}),
         HH("YN-ABOVE", YUNNAN, False, family(), {"wage": "26100.01"}),
         HH("YN-ALLEV-BELOW", YUNNAN, True, family(), {"wage": "12000"}),
-        HH("YN-MEDICAL", YUNNAN, False, family(), {"wage": "90000"},
-           events=[{"source": "medical_insurance", "event_type": "medical_expense", "event_date": "2026-08-10",
-                    "amount": "200000", "person": "0"}]),
-        HH("YN-DROPOUT", YUNNAN, False,
-           [*family(2), Person("孩子", "child", dt.date(2014, 2, 1), labor="none", schooling="dropout")],
-           {"wage": "60000"}),
-        HH("YN-DEATH", YUNNAN, False,
-           [Person("户主", "head", ADULT, labor="ordinary"), Person("配偶", "spouse", ADULT, labor="none",
-                                                                   health="serious")],
-           {"wage": "40000"},
-           events=[{"source": "public_security", "event_type": "death", "event_date": "2026-09-01", "person": "0"}]),
-        HH("YN-DISASTER", YUNNAN, False, family(), {"wage": "40000", "business_net": "20000"},
-           events=[{"source": "emergency", "event_type": "disaster_loss", "event_date": "2026-07-15",
-                    "amount": "60000", "detail": "洪涝"}]),
-        HH("YN-COLLAPSE", YUNNAN, False, family(), {"wage": "30000"}, prev_income={"wage": "90000"},
-           events=[{"source": "human_resources", "event_type": "job_loss", "event_date": "2026-03-01", "person": "0"}]),
+        HH(
+            "YN-MEDICAL",
+            YUNNAN,
+            False,
+            family(),
+            {"wage": "90000"},
+            events=[
+                {
+                    "source": "medical_insurance",
+                    "event_type": "medical_expense",
+                    "event_date": "2026-08-10",
+                    "amount": "200000",
+                    "person": "0",
+                }
+            ],
+        ),
+        HH(
+            "YN-DROPOUT",
+            YUNNAN,
+            False,
+            [*family(2), Person("孩子", "child", dt.date(2014, 2, 1), labor="none", schooling="dropout")],
+            {"wage": "60000"},
+        ),
+        HH(
+            "YN-DEATH",
+            YUNNAN,
+            False,
+            [
+                Person("户主", "head", ADULT, labor="ordinary"),
+                Person("配偶", "spouse", ADULT, labor="none", health="serious"),
+            ],
+            {"wage": "40000"},
+            events=[{"source": "public_security", "event_type": "death", "event_date": "2026-09-01", "person": "0"}],
+        ),
+        HH(
+            "YN-DISASTER",
+            YUNNAN,
+            False,
+            family(),
+            {"wage": "40000", "business_net": "20000"},
+            events=[
+                {
+                    "source": "emergency",
+                    "event_type": "disaster_loss",
+                    "event_date": "2026-07-15",
+                    "amount": "60000",
+                    "detail": "洪涝",
+                }
+            ],
+        ),
+        HH(
+            "YN-COLLAPSE",
+            YUNNAN,
+            False,
+            family(),
+            {"wage": "30000"},
+            prev_income={"wage": "90000"},
+            events=[{"source": "human_resources", "event_type": "job_loss", "event_date": "2026-03-01", "person": "0"}],
+        ),
         HH("YN-FINE", YUNNAN, False, family(), {"wage": "60000"}, prev_income={"wage": "58000"}),
     ]
 
@@ -165,13 +220,27 @@ def test_broken_rows_are_rejected_beside_the_output_with_exit_code_3(tmp_path, m
     members = pl.read_csv(root / "registry" / "members.csv", infer_schema=False)
     pid = members["person_id"][0]
     members = members.with_columns(
-        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(pid[:17] + ("1" if pid[17] != "1" else "2")))
-        .otherwise(pl.col("person_id")).alias("person_id")
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit(pid[:17] + ("1" if pid[17] != "1" else "2")))
+        .otherwise(pl.col("person_id"))
+        .alias("person_id")
     )
     members.write_csv(root / "registry" / "members.csv")
     out = tmp_path / "w.csv"
-    result = runner.invoke(app, ["screen", "--registry", str(root / "registry"), "--feeds", str(root / "feeds"),
-                                 "--as-of", "2026-11-01", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "screen",
+            "--registry",
+            str(root / "registry"),
+            "--feeds",
+            str(root / "feeds"),
+            "--as-of",
+            "2026-11-01",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 3, result.output
     rejects = pl.read_csv(tmp_path / "w.rejects.csv", infer_schema=False)
     assert rejects.filter(pl.col("row") == "2")["code"].to_list() == ["ID_CHECKSUM"]
@@ -188,9 +257,22 @@ def test_a_province_without_a_threshold_is_reported_not_guessed(tmp_path, monkey
 
 
 def test_usage_errors_exit_2(tmp_path):
-    assert runner.invoke(app, ["screen", "--registry", str(tmp_path), "--as-of", "2026-13-01",
-                               "--out", str(tmp_path / "x.csv")]).exit_code == 2
-    assert runner.invoke(app, ["screen", "--registry", str(tmp_path / "none"), "--as-of", "2026-11-01",
-                               "--out", str(tmp_path / "x.csv")]).exit_code == 2
-    assert runner.invoke(app, ["screen", "--registry", str(tmp_path), "--as-of", "2026-11-01",
-                               "--out", str(tmp_path / "x.txt")]).exit_code == 2
+    assert (
+        runner.invoke(
+            app, ["screen", "--registry", str(tmp_path), "--as-of", "2026-13-01", "--out", str(tmp_path / "x.csv")]
+        ).exit_code
+        == 2
+    )
+    assert (
+        runner.invoke(
+            app,
+            ["screen", "--registry", str(tmp_path / "none"), "--as-of", "2026-11-01", "--out", str(tmp_path / "x.csv")],
+        ).exit_code
+        == 2
+    )
+    assert (
+        runner.invoke(
+            app, ["screen", "--registry", str(tmp_path), "--as-of", "2026-11-01", "--out", str(tmp_path / "x.txt")]
+        ).exit_code
+        == 2
+    )

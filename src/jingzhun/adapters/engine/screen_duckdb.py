@@ -107,7 +107,7 @@ def screen_connection(con: duckdb.DuckDBPyConnection, as_of: dt.date, resolve: P
                     pl.lit(as_of).alias("as_of"),
                 )
             )
-    total = con.execute("SELECT count(*) FROM households").fetchone()
+    total = con.execute("SELECT count(*) FROM households").fetchall()[0]
     warnings = (
         pl.concat([p.cast(OUTPUT_SCHEMA) for p in parts]).sort("household_id")  # type: ignore[arg-type]
         if parts

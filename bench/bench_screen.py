@@ -1,0 +1,166 @@
+"""Benchmark of the screening at national scale, with two baselines measured in the same run.
+
+On one synthetic population written once as Parquet (cached outside the repository), each
+stage runs in its own subprocess so its peak RSS is its own:
+
+* ``floor``  — one hand-written DuckDB query that reads members and income and computes
+  per-capita income per household: the least any screening must do;
+* ``engine`` — the screening engine (features + compiled rules of the resolved policies) over
+  the Parquet snapshot, i.e. on data already validated at import;
+* ``e2e``    — ``jingzhun screen`` as a user runs it: read the files, validate every row
+  (rejects), then the engine;
+* ``pandas`` — a straightforward pandas implementation of the same rules (bench/pandas_screen.py).
+
+Printed: seconds, households/s, peak RSS, the ratios pandas/engine and engine/floor and
+e2e/floor, and whether engine and pandas flagged the same households with the same rules.
+
+Usage: ``python bench/bench_screen.py [--households 1000000] [--stages floor engine e2e pandas]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+AS_OF = dt.date(2026, 11, 1)
+CACHE = Path(os.environ.get("JINGZHUN_BENCH_DIR", "/tmp/jingzhun-bench"))
+
+
+def data_dir(households: int, seed: int) -> Path:
+    root = CACHE / f"screen-{households}-{seed}"
+    if not (root / "feeds" / "events.parquet").exists():
+        from jingzhun.synth import generate, write
+
+        write(generate(households=households, seed=seed, as_of=AS_OF), root, "parquet")
+    return root
+
+
+def snapshot_views(con, root: Path) -> None:  # type: ignore[no-untyped-def]
+    """Exchange-format Parquet as the engine's tables (amounts: yuan → integer fen)."""
+    reg, feeds = root / "registry", root / "feeds"
+    fen = "CAST(round({0} * 100) AS BIGINT) AS {0}"
+    money = ", ".join(
+        fen.format(c)
+        for c in ("wage", "business_net", "property", "transfer", "medical_self_paid", "education_self_paid")
+    )
+    con.execute(f"CREATE VIEW households AS SELECT * FROM read_parquet('{reg}/households.parquet')")
+    con.execute(f"CREATE VIEW members AS SELECT * FROM read_parquet('{reg}/members.parquet')")
+    con.execute(
+        f"CREATE VIEW income AS SELECT household_id, period_end, {money} FROM read_parquet('{reg}/income.parquet')"
+    )
+    con.execute(f"CREATE VIEW conditions AS SELECT * FROM read_parquet('{reg}/conditions.parquet')")
+    con.execute(
+        f"CREATE VIEW events AS SELECT event_id, source, person_id, household_id, event_type, "
+        f"CAST(event_date AS DATE) AS event_date, {fen.format('amount')}, detail "
+        f"FROM read_parquet('{feeds}/events.parquet')"
+    )
+
+
+def stage(name: str, root: Path) -> dict[str, object]:
+    import duckdb
+
+    from jingzhun import bootstrap
+
+    start = time.perf_counter()
+    out: dict[str, object] = {}
+    if name == "floor":
+        reg = root / "registry"
+        con = duckdb.connect()
+        n = con.sql(f"""
+            WITH n AS (SELECT household_id, count(*) AS members FROM read_parquet('{reg}/members.parquet') GROUP BY 1)
+            SELECT household_id, (wage + business_net + property + transfer) * 100 / members AS per_capita_fen
+            FROM read_parquet('{reg}/income.parquet') JOIN n USING (household_id) WHERE period_end = '2026-10'
+        """).arrow()
+        out["rows"] = n.num_rows
+    elif name == "engine":
+        from jingzhun.adapters.engine.screen_duckdb import screen_connection
+
+        con = duckdb.connect()
+        snapshot_views(con, root)
+        result = screen_connection(con, AS_OF, bootstrap.policy_resolver())
+        out["flagged"] = result.warnings.height
+        out["households"] = result.households
+        w = result.warnings.select("household_id", "rule_ids")
+        out["digest"] = sorted((h, tuple(r)) for h, r in w.iter_rows())[:: max(1, w.height // 2000)]
+    elif name == "e2e":
+        from jingzhun.services.screening import screen_files
+
+        o = screen_files(root / "registry", root / "feeds", AS_OF, bootstrap.policy_resolver())
+        out["flagged"] = o.flagged
+        out["rejected"] = o.rows_rejected
+    elif name == "pandas":
+        sys.path.insert(0, str(Path(__file__).parent))
+        import pandas_screen
+
+        policy = bootstrap.policy_resolver()("532328000000", AS_OF)
+        res = pandas_screen.screen(pandas_screen.features(root, AS_OF), policy)
+        out["flagged"] = len(res)
+        out["digest"] = sorted((h, tuple(r)) for h, r in zip(res["household_id"], res["rule_ids"], strict=True))[
+            :: max(1, len(res) // 2000)
+        ]
+    out["seconds"] = time.perf_counter() - start
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--households", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--stages", nargs="+", default=["floor", "engine", "e2e", "pandas"])
+    ap.add_argument("--stage", help=argparse.SUPPRESS)
+    ap.add_argument("--root", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.stage:  # child process
+        print(json.dumps(stage(args.stage, Path(args.root)), default=list))
+        return
+    console = Console()
+    with console.status(f"preparing {args.households:,} households (cached in {CACHE}) …"):
+        root = data_dir(args.households, args.seed)
+    results: dict[str, dict[str, object]] = {}
+    for name in args.stages:
+        with console.status(f"stage {name} …"):
+            proc = subprocess.run(
+                [sys.executable, __file__, "--stage", name, "--root", str(root)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    n = args.households
+    t = Table(title=f"Screening benchmark — {n:,} households, as of {AS_OF} ({dt.date.today()})")
+    for col in ("stage", "seconds", "households/s", "peak RSS", "flagged"):
+        t.add_column(col, justify="left" if col == "stage" else "right")
+    for name, r in results.items():
+        secs = float(r["seconds"])  # type: ignore[arg-type]
+        t.add_row(
+            name,
+            f"{secs:.2f}",
+            f"{n / secs:,.0f}",
+            f"{float(r['peak_rss_mb']):,.0f} MB",  # type: ignore[arg-type]
+            f"{r.get('flagged', '-')}",
+        )
+    console.print(t)
+    sec = {k: float(v["seconds"]) for k, v in results.items()}  # type: ignore[arg-type]
+    if "pandas" in sec and "engine" in sec:
+        console.print(f"engine is {sec['pandas'] / sec['engine']:.1f}× faster than pandas (target ≥ 20×)")
+        same = results["engine"]["digest"] == results["pandas"]["digest"]
+        console.print(f"engine and pandas flag the same households with the same rules (sampled): {same}")
+    if "floor" in sec:
+        for k in ("engine", "e2e"):
+            if k in sec:
+                console.print(f"{k} takes {sec[k] / sec['floor']:.1f}× the floor query (target ≤ 3× for the engine)")
+
+
+if __name__ == "__main__":
+    main()
