@@ -80,8 +80,8 @@ def stage(name: str, root: Path) -> dict[str, object]:
             WITH n AS (SELECT household_id, count(*) AS members FROM read_parquet('{reg}/members.parquet') GROUP BY 1)
             SELECT household_id, (wage + business_net + property + transfer) * 100 / members AS per_capita_fen
             FROM read_parquet('{reg}/income.parquet') JOIN n USING (household_id) WHERE period_end = '2026-10'
-        """).arrow()
-        out["rows"] = n.num_rows
+        """).pl()
+        out["rows"] = n.height
     elif name == "engine":
         from jingzhun.adapters.engine.screen_duckdb import screen_connection
 

@@ -92,12 +92,15 @@ def screen_connection(con: duckdb.DuckDBPyConnection, as_of: dt.date, resolve: P
     lookbacks = {p.event_lookback_months for p, _ in by_policy.values()} or {12}
     parts: list[pl.DataFrame] = []
     for months in sorted(lookbacks):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE features AS {features_sql(as_of, months)}")
-        for policy, group in by_policy.values():
-            if policy.event_lookback_months != months:
-                continue
-            where = "substr(division_code, 1, 6) IN (" + ", ".join(f"'{c}'" for c in group) + ")"
-            sql = rules_select(policy, "features", where)
+        groups = [(p, g) for p, g in by_policy.values() if p.event_lookback_months == months]
+        if len(groups) == 1:  # one policy: rules straight over the feature query, nothing stored
+            source, single = f"({features_sql(as_of, months)})", True
+        else:  # several: compute the features once, read them per group
+            con.execute(f"CREATE OR REPLACE TEMP TABLE features AS {features_sql(as_of, months)}")
+            source, single = "features", False
+        for policy, group in groups:
+            where = "true" if single else "substr(division_code, 1, 6) IN (" + ", ".join(f"'{c}'" for c in group) + ")"
+            sql = rules_select(policy, source, where)
             frame = con.sql(sql).pl()
             parts.append(
                 frame.with_columns(

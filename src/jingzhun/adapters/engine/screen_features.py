@@ -25,11 +25,10 @@ def features_sql(as_of: dt.date, lookback_months: int) -> str:
     young, old = COMPULSORY_AGES
     return f"""
 WITH
-mem AS (
+mem AS MATERIALIZED (
     SELECT m.person_id, m.household_id, m.health, m.schooling,
            coalesce(m.labor_capacity IN {ABLE}, false) AS able,
-           coalesce(m.medical_insured, true) AS insured,
-           CAST(try_strptime(substr(m.person_id, 7, 8), '%Y%m%d') AS DATE) AS birth
+           coalesce(m.medical_insured, true) AS insured
     FROM members m
 ),
 ev AS (  -- events in the lookback window, each placed in its household
@@ -59,10 +58,13 @@ med AS (
     FROM med_person GROUP BY household_id
 ),
 dropout_people AS (
-    SELECT household_id, person_id FROM mem
-    WHERE schooling = 'dropout'
-      AND year(DATE '{as_of.isoformat()}') - year(birth)
-          - CASE WHEN month(birth) * 100 + day(birth) > {as_of.month * 100 + as_of.day} THEN 1 ELSE 0 END
+    SELECT household_id, person_id FROM (
+        -- the age on the assessment day, from the birth date inside the ID number (digits 7–14)
+        SELECT household_id, person_id, CAST(substr(person_id, 7, 4) AS INTEGER) AS birth_year,
+               CAST(substr(person_id, 11, 4) AS INTEGER) AS bmd
+        FROM mem WHERE schooling = 'dropout'
+    )
+    WHERE {as_of.year} - birth_year - CASE WHEN bmd > {as_of.month * 100 + as_of.day} THEN 1 ELSE 0 END
           BETWEEN {young} AND {old}
     UNION
     SELECT household_id, person_id FROM ev WHERE event_type = 'dropout' AND person_id IS NOT NULL
