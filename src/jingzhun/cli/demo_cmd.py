@@ -16,8 +16,9 @@ import typer
 from jingzhun import bootstrap
 from jingzhun.cli import render
 from jingzhun.services.importer import run_import
+from jingzhun.services.screening import screen_store, write_outputs
 from jingzhun.services.summary import summarize
-from jingzhun.synth import generate, write
+from jingzhun.synth import DEFAULT_AS_OF, generate, write
 
 
 def demo(
@@ -25,7 +26,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="随机种子（同一种子结果相同）")] = 1,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="只构建并打印概况，不启动网页")] = False,
 ) -> None:
-    """构建一个合成县（默认约2万户），导入内置数据库并打印概况。"""
+    """构建一个合成县（默认约2万户），导入内置数据库、按政策包筛查并打印概况。"""
     cfg = bootstrap.settings()
     started = time.perf_counter()
     out = Path(cfg.data_dir) / "demo"
@@ -38,6 +39,10 @@ def demo(
             report = run_import(out, engine, actor="demo")
         render.import_report(report, max_rejects=5)
         render.store_summary(summarize(engine), title="合成县概况")
+        with render.console.status("按政策包筛查 …"):
+            outcome = screen_store(engine, DEFAULT_AS_OF, bootstrap.policy_resolver())
+            write_outputs(outcome, out / "warnings.csv")
+        render.screen_summary(outcome)
         url = engine.url.render_as_string(hide_password=True)
     render.console.print(f"数据库：{url}　用时 {time.perf_counter() - started:.1f} 秒")
     if not no_serve:

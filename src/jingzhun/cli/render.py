@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import polars as pl
 from rich.console import Console
 from rich.table import Table
 
 from jingzhun.services.import_report import ImportReport
+from jingzhun.services.screening import ScreenOutcome
 from jingzhun.services.summary import StoreSummary
 
 console = Console()
@@ -107,3 +109,53 @@ def store_summary(s: StoreSummary, title: str = "县域概况") -> None:
         for label, n in s.bands:
             dist.add_row(label, f"{n:,}", f"{100 * n / total:.1f}%", bar(n, peak))
         console.print(dist)
+
+
+CATEGORY_LABELS = {
+    "unstable_alleviated": "脱贫不稳定户",
+    "marginal_at_risk": "边缘易致贫户",
+    "sudden_hardship": "突发严重困难户",
+    None: "待入户核实（三保障/饮水问题）",
+}
+
+
+def screen_summary(o: ScreenOutcome, seconds: float | None = None) -> None:
+    t = Table(title=f"筛查结果（评估日 {o.as_of}）")
+    t.add_column("项目")
+    t.add_column("数值", justify="right")
+    t.add_row("筛查农户", f"{o.households:,}")
+    t.add_row("预警农户", f"{o.flagged:,}")
+    t.add_row("读取行数", f"{o.rows_read:,}")
+    t.add_row("拒绝行数", f"{o.rows_rejected:,}")
+    if seconds is not None:
+        t.add_row("用时", f"{seconds:.1f} 秒")
+    console.print(t)
+    if o.warnings is None or o.warnings.height == 0:
+        return
+    cats = o.warnings.group_by("category").len().sort("category", nulls_last=True)
+    peak = int(cats["len"].max() or 1)
+    c = Table(title="预警农户按类别")
+    for col in ("类别", "户数", ""):
+        c.add_column(col, justify="right" if col == "户数" else "left")
+    for cat, n in cats.iter_rows():
+        c.add_row(CATEGORY_LABELS.get(cat, str(cat)), f"{n:,}", bar(n, peak))
+    console.print(c)
+    rules = o.warnings.select(pl.col("rule_ids").explode()).group_by("rule_ids").len().sort("len", descending=True)
+    r = Table(title="触发的规则")
+    for col in ("规则", "户数", ""):
+        r.add_column(col, justify="right" if col == "户数" else "left")
+    top = int(rules["len"].max() or 1)
+    for rule, n in rules.iter_rows():
+        r.add_row(rule, f"{n:,}", bar(n, top))
+    console.print(r)
+    sample = Table(title="预警示例（前 5 户）")
+    for col in ("户编号", "类别", "风险类型", "原因"):
+        sample.add_column(col)
+    for row in o.warnings.head(5).iter_rows(named=True):
+        sample.add_row(
+            row["household_id"],
+            CATEGORY_LABELS.get(row["category"], ""),
+            "、".join(row["risk_codes"]),
+            "；".join(row["reasons"]),
+        )
+    console.print(sample)

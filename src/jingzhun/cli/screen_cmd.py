@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from jingzhun import bootstrap
 from jingzhun.cli import render
@@ -75,30 +74,7 @@ def screen(
 
 
 def _print(o: ScreenOutcome, seconds: float) -> None:
-    t = Table(title=f"筛查结果（评估日 {o.as_of}）")
-    t.add_column("项目")
-    t.add_column("数值", justify="right")
-    t.add_row("筛查农户", f"{o.households:,}")
-    t.add_row("预警农户", f"{o.flagged:,}")
-    t.add_row("读取行数", f"{o.rows_read:,}")
-    t.add_row("拒绝行数", f"{o.rows_rejected:,}")
-    t.add_row("用时", f"{seconds:.1f} 秒")
-    render.console.print(t)
-    if o.warnings is not None and o.warnings.height:
-        cats = o.warnings.group_by("category").len().sort("category", nulls_last=True)
-        c = Table(title="按类别")
-        for col in ("类别", "户数", ""):
-            c.add_column(col)
-        peak = int(cats["len"].max() or 1)
-        labels = {
-            "unstable_alleviated": "脱贫不稳定户",
-            "marginal_at_risk": "边缘易致贫户",
-            "sudden_hardship": "突发严重困难户",
-            None: "待入户核实（三保障/饮水问题）",
-        }
-        for cat, n in cats.iter_rows():
-            c.add_row(labels.get(cat, str(cat)), f"{n:,}", render.bar(n, peak))
-        render.console.print(c)
+    render.screen_summary(o, seconds)
     for county, (code, message) in sorted(o.unresolved.items()):
         render.console.print(f"[yellow]{county}[/yellow] {code}：{message}")
     render.console.print(f"输出：{o.out}\n拒绝明细：{o.rejects_path}")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select
 
 from jingzhun.adapters.engine.screen_duckdb import OUTPUT_SCHEMA, screen
 from jingzhun.adapters.engine.validate import ERROR_SCHEMA, Reference, validate
@@ -135,35 +135,67 @@ def screen_store(engine: Engine, as_of: dt.date, resolve: Resolver) -> ScreenOut
     return outcome
 
 
-_STORE_SELECT = {
-    "households": "SELECT household_id, division_code, alleviated, alleviated_year FROM households",
-    "members": "SELECT person_id, household_id, name, relation, health, disability_grade, labor_capacity, "
-    "schooling, medical_insured, work_months FROM members",
-    "income": "SELECT household_id, period_end, wage_fen AS wage, business_net_fen AS business_net, "
-    "property_fen AS property, transfer_fen AS transfer, medical_self_paid_fen AS medical_self_paid, "
-    "education_self_paid_fen AS education_self_paid FROM income",
-    "conditions": "SELECT household_id, housing_safe, water_safe, assessed_on FROM conditions",
-    "events": "SELECT event_id, source, person_id, household_id, event_type, event_date, amount_fen AS amount, "
-    "detail FROM events",
-}
-_STORE_TYPES: dict[str, pl.DataType] = {
-    "alleviated": pl.Boolean(),
-    "medical_insured": pl.Boolean(),
-    "housing_safe": pl.Boolean(),
-    "water_safe": pl.Boolean(),
-    "assessed_on": pl.Date(),
-    "event_date": pl.Date(),
-}
-
-
 def load_store_tables(engine: Engine) -> dict[str, pl.DataFrame]:
-    """The store's registry tables as frames with the exchange column names (amounts in fen)."""
+    """The store's registry tables as frames with the exchange column names (amounts in fen).
+
+    Read through SQLAlchemy's typed columns, so SQLite's text dates and 0/1 booleans come back
+    as dates and booleans, exactly as PostgreSQL's do.
+    """
+    from jingzhun.adapters.db import tables as t
+
+    h, m, i, c, e = t.households.c, t.members.c, t.income.c, t.conditions.c, t.events.c
+    queries = {
+        "households": select(h.household_id, h.division_code, h.alleviated, h.alleviated_year),
+        "members": select(
+            m.person_id,
+            m.household_id,
+            m.name,
+            m.relation,
+            m.health,
+            m.disability_grade,
+            m.labor_capacity,
+            m.schooling,
+            m.medical_insured,
+            m.work_months,
+        ),
+        "income": select(
+            i.household_id,
+            i.period_end,
+            i.wage_fen.label("wage"),
+            i.business_net_fen.label("business_net"),
+            i.property_fen.label("property"),
+            i.transfer_fen.label("transfer"),
+            i.medical_self_paid_fen.label("medical_self_paid"),
+            i.education_self_paid_fen.label("education_self_paid"),
+        ),
+        "conditions": select(c.household_id, c.housing_safe, c.water_safe, c.assessed_on),
+        "events": select(
+            e.event_id,
+            e.source,
+            e.person_id,
+            e.household_id,
+            e.event_type,
+            e.event_date,
+            e.amount_fen.label("amount"),
+            e.detail,
+        ),
+    }
+    schemas = {
+        tb.name: validate(
+            _empty(tb).with_columns(pl.lit(None, pl.Utf8).alias("_file"), pl.lit(None, pl.Int64).alias("_row")),
+            tb,
+            Reference.load(),
+        )
+        .typed.drop("_file", "_row")
+        .schema
+        for tb in SCREEN_TABLES
+    }
     out = {}
     with engine.connect() as conn:
-        for name, sql in _STORE_SELECT.items():
-            frame = pl.read_database(text(sql), conn, infer_schema_length=None)
-            casts = {c: t for c, t in _STORE_TYPES.items() if c in frame.columns}
-            out[name] = frame.with_columns([pl.col(c).cast(t) for c, t in casts.items()])
+        for name, query in queries.items():
+            rows = conn.execute(query).all()
+            schema = {col.name: schemas[name][col.name] for col in query.selected_columns}
+            out[name] = pl.DataFrame(rows, schema=schema, orient="row")
     return out
 
 
