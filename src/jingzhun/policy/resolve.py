@@ -137,7 +137,9 @@ class PackSet:
             and p.spec.scope.contains(code)
             and (within is None or within in (c.id for c in self.chain_of(p.id)))
         ]
-        return max(found, key=lambda p: p.spec.scope.level, default=None)
+        # A pack that extends another of the same scope refines it (a what-if, a mid-year
+        # correction): the deeper one in the chain wins a tie on scope.
+        return max(found, key=lambda p: (p.spec.scope.level, len(self.chain_of(p.id))), default=None)
 
     def _build(self, leaf_id: str, code: str, on: dt.date, *, require_threshold: bool) -> ResolvedPolicy:
         merged = self._merged[leaf_id]
@@ -264,6 +266,8 @@ def _overlaps(packs: list[LoadedPack]) -> list[Issue]:
         group.sort(key=lambda p: (p.spec.effective_from, p.id))
         for i, later in enumerate(group):
             for earlier in group[:i]:
+                if _related(later, earlier, packs):
+                    continue  # a child refining its own ancestor is not a conflict
                 if later.spec.effective_from <= (earlier.spec.effective_to or far):
                     # reported on both files: either may be the one the officer just edited
                     for here, other in ((later, earlier), (earlier, later)):
@@ -274,3 +278,18 @@ def _overlaps(packs: list[LoadedPack]) -> list[Issue]:
                         )
                         issues.append(here.issue(("effective_from",), "POLICY_OVERLAP", msg))
     return issues
+
+
+def _related(a: LoadedPack, b: LoadedPack, packs: list[LoadedPack]) -> bool:
+    """Whether one pack extends the other, directly or through its ancestors."""
+    by_id = {p.id: p for p in packs}
+
+    def ancestors(p: LoadedPack) -> set[str]:
+        out: set[str] = set()
+        current = p.spec.extends
+        while current is not None and current in by_id and current not in out:
+            out.add(current)
+            current = by_id[current].spec.extends
+        return out
+
+    return b.id in ancestors(a) or a.id in ancestors(b)
