@@ -36,58 +36,80 @@ AS_OF = dt.date(2026, 11, 1)
 CACHE = Path(os.environ.get("JINGZHUN_BENCH_DIR", "/tmp/jingzhun-bench"))
 
 
-def data_dir(households: int, seed: int) -> Path:
-    root = CACHE / f"screen-{households}-{seed}"
+PROVINCES = ("53", "52", "51", "45", "62", "63", "64", "61", "50", "43")  # one per part of a scale run
+
+
+def data_dir(households: int, seed: int, parts: int = 1) -> Path:
+    """The population, generated once: ``parts`` provinces of ``households`` households each."""
+    if parts == 1:
+        root = CACHE / f"screen-{households}-{seed}"
+        _make(root, households, seed, PROVINCES[0])
+        return root
+    root = CACHE / f"screen-{parts}x{households}-{seed}"
+    for k in range(parts):  # a subprocess per part keeps the generator's memory to one part
+        part = root / f"part-{k:02d}"
+        if not (part / "feeds" / "events.parquet").exists():
+            code = f"from bench_screen import _make; from pathlib import Path; _make(Path({str(part)!r}), {households}, {seed + k}, {PROVINCES[k]!r})"
+            subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent)
+    return root
+
+
+def _make(root: Path, households: int, seed: int, province: str) -> None:
     if not (root / "feeds" / "events.parquet").exists():
         from jingzhun.synth import generate, write
 
-        write(generate(households=households, seed=seed, as_of=AS_OF), root, "parquet")
-    return root
+        write(generate(households=households, seed=seed, province=province, as_of=AS_OF), root, "parquet")
+
+
+def _glob(root: Path, sub: str) -> str:
+    """A file of the snapshot, or the same file across all parts of a scale run."""
+    return str(root / sub) if (root / sub).exists() else str(root / "part-*" / sub)
 
 
 def snapshot_views(con, root: Path) -> None:  # type: ignore[no-untyped-def]
     """Exchange-format Parquet as the engine's tables (amounts: yuan → integer fen)."""
-    reg, feeds = root / "registry", root / "feeds"
     fen = "CAST(round({0} * 100) AS BIGINT) AS {0}"
     money = ", ".join(
         fen.format(c)
         for c in ("wage", "business_net", "property", "transfer", "medical_self_paid", "education_self_paid")
     )
-    con.execute(f"CREATE VIEW households AS SELECT * FROM read_parquet('{reg}/households.parquet')")
-    con.execute(f"CREATE VIEW members AS SELECT * FROM read_parquet('{reg}/members.parquet')")
-    con.execute(
-        f"CREATE VIEW income AS SELECT household_id, period_end, {money} FROM read_parquet('{reg}/income.parquet')"
-    )
-    con.execute(f"CREATE VIEW conditions AS SELECT * FROM read_parquet('{reg}/conditions.parquet')")
+    g = {name: _glob(root, f"registry/{name}.parquet") for name in ("households", "members", "income", "conditions")}
+    con.execute(f"CREATE VIEW households AS SELECT * FROM read_parquet('{g['households']}')")
+    con.execute(f"CREATE VIEW members AS SELECT * FROM read_parquet('{g['members']}')")
+    con.execute(f"CREATE VIEW income AS SELECT household_id, period_end, {money} FROM read_parquet('{g['income']}')")
+    con.execute(f"CREATE VIEW conditions AS SELECT * FROM read_parquet('{g['conditions']}')")
     con.execute(
         f"CREATE VIEW events AS SELECT event_id, source, person_id, household_id, event_type, "
         f"CAST(event_date AS DATE) AS event_date, {fen.format('amount')}, detail "
-        f"FROM read_parquet('{feeds}/events.parquet')"
+        f"FROM read_parquet('{_glob(root, 'feeds/events.parquet')}')"
     )
 
 
-def stage(name: str, root: Path) -> dict[str, object]:
+def stage(name: str, root: Path, policy: str | None, memory_limit: str | None) -> dict[str, object]:
     import duckdb
 
     from jingzhun import bootstrap
 
     start = time.perf_counter()
     out: dict[str, object] = {}
+    resolver = bootstrap.policy_resolver(policy)
+    out["policy_load_seconds"] = time.perf_counter() - start
+    con = duckdb.connect()
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
     if name == "floor":
-        reg = root / "registry"
-        con = duckdb.connect()
+        members, income = _glob(root, "registry/members.parquet"), _glob(root, "registry/income.parquet")
         n = con.sql(f"""
-            WITH n AS (SELECT household_id, count(*) AS members FROM read_parquet('{reg}/members.parquet') GROUP BY 1)
+            WITH n AS (SELECT household_id, count(*) AS members FROM read_parquet('{members}') GROUP BY 1)
             SELECT household_id, (wage + business_net + property + transfer) * 100 / members AS per_capita_fen
-            FROM read_parquet('{reg}/income.parquet') JOIN n USING (household_id) WHERE period_end = '2026-10'
+            FROM read_parquet('{income}') JOIN n USING (household_id) WHERE period_end = '2026-10'
         """).pl()
         out["rows"] = n.height
     elif name == "engine":
         from jingzhun.adapters.engine.screen_duckdb import screen_connection
 
-        con = duckdb.connect()
         snapshot_views(con, root)
-        result = screen_connection(con, AS_OF, bootstrap.policy_resolver())
+        result = screen_connection(con, AS_OF, resolver)
         out["flagged"] = result.warnings.height
         out["households"] = result.households
         w = result.warnings.select("household_id", "rule_ids")
@@ -95,14 +117,14 @@ def stage(name: str, root: Path) -> dict[str, object]:
     elif name == "e2e":
         from jingzhun.services.screening import screen_files
 
-        o = screen_files(root / "registry", root / "feeds", AS_OF, bootstrap.policy_resolver())
+        o = screen_files(root / "registry", root / "feeds", AS_OF, resolver)
         out["flagged"] = o.flagged
         out["rejected"] = o.rows_rejected
     elif name == "pandas":
         sys.path.insert(0, str(Path(__file__).parent))
         import pandas_screen
 
-        policy = bootstrap.policy_resolver()("532328000000", AS_OF)
+        policy = resolver("532328000000", AS_OF)
         res = pandas_screen.screen(pandas_screen.features(root, AS_OF), policy)
         out["flagged"] = len(res)
         out["digest"] = sorted((h, tuple(r)) for h, r in zip(res["household_id"], res["rule_ids"], strict=True))[
@@ -118,34 +140,42 @@ def main() -> None:
     ap.add_argument("--households", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--stages", nargs="+", default=["floor", "engine", "e2e", "pandas"])
+    ap.add_argument("--parts", type=int, default=1, help="a scale run: this many provinces of --households each")
+    ap.add_argument("--policy", default=None, help="policy pack id or file (default: the packs in force per place)")
+    ap.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 6GB")
     ap.add_argument("--stage", help=argparse.SUPPRESS)
     ap.add_argument("--root", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.stage:  # child process
-        print(json.dumps(stage(args.stage, Path(args.root)), default=list))
+        print(json.dumps(stage(args.stage, Path(args.root), args.policy, args.memory_limit), default=list))
         return
     console = Console()
-    with console.status(f"preparing {args.households:,} households (cached in {CACHE}) …"):
-        root = data_dir(args.households, args.seed)
+    with console.status(f"preparing {args.parts} × {args.households:,} households (cached in {CACHE}) …"):
+        root = data_dir(args.households, args.seed, args.parts)
+    extra = [
+        *(["--policy", args.policy] if args.policy else []),
+        *(["--memory-limit", args.memory_limit] if args.memory_limit else []),
+    ]
     results: dict[str, dict[str, object]] = {}
     for name in args.stages:
         with console.status(f"stage {name} …"):
             proc = subprocess.run(
-                [sys.executable, __file__, "--stage", name, "--root", str(root)],
+                [sys.executable, __file__, "--stage", name, "--root", str(root), *extra],
                 capture_output=True,
                 text=True,
                 check=True,
             )
         results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
-    n = args.households
+    n = args.households * args.parts
     t = Table(title=f"Screening benchmark — {n:,} households, as of {AS_OF} ({dt.date.today()})")
-    for col in ("stage", "seconds", "households/s", "peak RSS", "flagged"):
+    for col in ("stage", "seconds", "of which policy load", "households/s", "peak RSS", "flagged"):
         t.add_column(col, justify="left" if col == "stage" else "right")
     for name, r in results.items():
         secs = float(r["seconds"])  # type: ignore[arg-type]
         t.add_row(
             name,
             f"{secs:.2f}",
+            f"{float(r['policy_load_seconds']):.2f}",  # type: ignore[arg-type]
             f"{n / secs:,.0f}",
             f"{float(r['peak_rss_mb']):,.0f} MB",  # type: ignore[arg-type]
             f"{r.get('flagged', '-')}",

@@ -45,17 +45,18 @@ def features(root: Path, as_of: dt.date, lookback_months: int = 12) -> pd.DataFr
     birth = pd.to_datetime(mem["person_id"].str.slice(6, 14), format="%Y%m%d")
     age = as_of.year - birth.dt.year - ((birth.dt.month * 100 + birth.dt.day) > as_of.month * 100 + as_of.day)
     mem["age"] = age
-    g = mem.groupby("household_id")
-    agg = pd.DataFrame(
+    flags = pd.DataFrame(
         {
-            "members": g.size(),
-            "able_labourers": g["able"].sum(),
-            "uninsured": g["insured"].apply(lambda s: int((~s).sum())),
-            "serious_illness": g["health"].apply(lambda s: int((s == "serious").sum())),
-            "chronic_illness": g["health"].apply(lambda s: int((s == "chronic").sum())),
-            "disabled": g["health"].apply(lambda s: int((s == "disabled").sum())),
+            "household_id": mem["household_id"],
+            "members": 1,
+            "able_labourers": mem["able"].astype(int),
+            "uninsured": (~mem["insured"]).astype(int),
+            "serious_illness": (mem["health"] == "serious").astype(int),
+            "chronic_illness": (mem["health"] == "chronic").astype(int),
+            "disabled": (mem["health"] == "disabled").astype(int),
         }
-    ).reset_index()
+    )
+    agg = flags.groupby("household_id", sort=False).sum().reset_index()
 
     start = pd.Timestamp(months_before(as_of, lookback_months))
     ev["event_date"] = pd.to_datetime(ev["event_date"])
