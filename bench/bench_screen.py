@@ -49,7 +49,10 @@ def data_dir(households: int, seed: int, parts: int = 1) -> Path:
     for k in range(parts):  # a subprocess per part keeps the generator's memory to one part
         part = root / f"part-{k:02d}"
         if not (part / "feeds" / "events.parquet").exists():
-            code = f"from bench_screen import _make; from pathlib import Path; _make(Path({str(part)!r}), {households}, {seed + k}, {PROVINCES[k]!r})"
+            code = (
+                "from bench_screen import _make; from pathlib import Path; "
+                f"_make(Path({str(part)!r}), {households}, {seed + k}, {PROVINCES[k]!r})"
+            )
             subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent)
     return root
 
@@ -90,10 +93,12 @@ def stage(name: str, root: Path, policy: str | None, memory_limit: str | None) -
 
     from jingzhun import bootstrap
 
-    start = time.perf_counter()
+    loading = time.perf_counter()
     out: dict[str, object] = {}
     resolver = bootstrap.policy_resolver(policy)
-    out["policy_load_seconds"] = time.perf_counter() - start
+    resolver("530000000000" if policy is None else "110000000000", AS_OF)  # packs parsed and checked
+    out["policy_load_seconds"] = time.perf_counter() - loading
+    start = time.perf_counter()  # the work itself: the same for every stage, packs already loaded
     con = duckdb.connect()
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
@@ -168,7 +173,7 @@ def main() -> None:
         results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
     n = args.households * args.parts
     t = Table(title=f"Screening benchmark — {n:,} households, as of {AS_OF} ({dt.date.today()})")
-    for col in ("stage", "seconds", "of which policy load", "households/s", "peak RSS", "flagged"):
+    for col in ("stage", "seconds", "policy load (not included)", "households/s", "peak RSS", "flagged"):
         t.add_column(col, justify="left" if col == "stage" else "right")
     for name, r in results.items():
         secs = float(r["seconds"])  # type: ignore[arg-type]

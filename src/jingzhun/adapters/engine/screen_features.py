@@ -70,13 +70,16 @@ dropout_people AS (
     SELECT household_id, person_id FROM ev WHERE event_type = 'dropout' AND person_id IS NOT NULL
 ),
 drop_agg AS (SELECT household_id, count(*) AS dropouts FROM dropout_people GROUP BY household_id),
+labour_deaths AS (  -- rare rows: a DISTINCT aggregate over every household's events costs far more
+    SELECT household_id, count(DISTINCT person_id) AS labourer_deaths
+    FROM ev WHERE event_type = 'death' AND able GROUP BY household_id
+),
 ev_agg AS (
     SELECT household_id,
            count(*) FILTER (WHERE event_type = 'house_unsafe') AS house_unsafe_events,
            coalesce(max(amount) FILTER (WHERE event_type = 'water_outage'), 0) // 100 AS water_outage_days,
            coalesce(sum(amount) FILTER (WHERE event_type = 'disaster_loss'), 0) AS disaster_loss_fen,
            count(*) FILTER (WHERE event_type = 'death') AS deaths,
-           count(DISTINCT person_id) FILTER (WHERE event_type = 'death' AND able) AS labourer_deaths,
            count(*) FILTER (WHERE event_type = 'disability_certified') AS new_disabilities,
            count(*) FILTER (WHERE event_type = 'serious_injury') AS serious_injuries,
            count(*) FILTER (WHERE event_type = 'job_loss') AS job_losses,
@@ -107,7 +110,7 @@ base AS (
            coalesce(e.water_outage_days, 0) AS water_outage_days,
            coalesce(e.disaster_loss_fen, 0) AS disaster_loss_fen,
            coalesce(e.deaths, 0) AS deaths,
-           coalesce(e.labourer_deaths, 0) AS labourer_deaths,
+           coalesce(ld.labourer_deaths, 0) AS labourer_deaths,
            coalesce(a.serious_illness, 0) AS serious_illness,
            coalesce(a.chronic_illness, 0) AS chronic_illness,
            coalesce(a.disabled, 0) AS disabled,
@@ -127,6 +130,7 @@ base AS (
     LEFT JOIN med USING (household_id)
     LEFT JOIN drop_agg d USING (household_id)
     LEFT JOIN ev_agg e USING (household_id)
+    LEFT JOIN labour_deaths ld USING (household_id)
 )
 SELECT *,
        {_per_capita("net_income_fen")} AS per_capita_income_fen,
