@@ -6,7 +6,8 @@ stage runs in its own subprocess so its peak RSS is its own:
 * ``floor``  — one hand-written DuckDB query that reads members and income and computes
   per-capita income per household: the least any screening must do;
 * ``engine`` — the screening engine (features + compiled rules of the resolved policies) over
-  the Parquet snapshot, i.e. on data already validated at import;
+  the Parquet snapshot, i.e. on data already validated at import, one province partition at
+  a time (``adapters/engine/snapshot.py``);
 * ``e2e``    — ``jingzhun screen`` as a user runs it: read the files, validate every row
   (rejects), then the engine;
 * ``pandas`` — a straightforward pandas implementation of the same rules (bench/pandas_screen.py).
@@ -69,25 +70,6 @@ def _glob(root: Path, sub: str) -> str:
     return str(root / sub) if (root / sub).exists() else str(root / "part-*" / sub)
 
 
-def snapshot_views(con, root: Path) -> None:  # type: ignore[no-untyped-def]
-    """Exchange-format Parquet as the engine's tables (amounts: yuan → integer fen)."""
-    fen = "CAST(round({0} * 100) AS BIGINT) AS {0}"
-    money = ", ".join(
-        fen.format(c)
-        for c in ("wage", "business_net", "property", "transfer", "medical_self_paid", "education_self_paid")
-    )
-    g = {name: _glob(root, f"registry/{name}.parquet") for name in ("households", "members", "income", "conditions")}
-    con.execute(f"CREATE VIEW households AS SELECT * FROM read_parquet('{g['households']}')")
-    con.execute(f"CREATE VIEW members AS SELECT * FROM read_parquet('{g['members']}')")
-    con.execute(f"CREATE VIEW income AS SELECT household_id, period_end, {money} FROM read_parquet('{g['income']}')")
-    con.execute(f"CREATE VIEW conditions AS SELECT * FROM read_parquet('{g['conditions']}')")
-    con.execute(
-        f"CREATE VIEW events AS SELECT event_id, source, person_id, household_id, event_type, "
-        f"CAST(event_date AS DATE) AS event_date, {fen.format('amount')}, detail "
-        f"FROM read_parquet('{_glob(root, 'feeds/events.parquet')}')"
-    )
-
-
 def stage(name: str, root: Path, policy: str | None, memory_limit: str | None) -> dict[str, object]:
     import duckdb
 
@@ -111,10 +93,9 @@ def stage(name: str, root: Path, policy: str | None, memory_limit: str | None) -
         """).pl()
         out["rows"] = n.height
     elif name == "engine":
-        from jingzhun.adapters.engine.screen_duckdb import screen_connection
+        from jingzhun.adapters.engine.snapshot import screen_snapshot
 
-        snapshot_views(con, root)
-        result = screen_connection(con, AS_OF, resolver)
+        result = screen_snapshot(root, AS_OF, resolver, memory_limit=memory_limit)
         out["flagged"] = result.warnings.height
         out["households"] = result.households
         w = result.warnings.select("household_id", "rule_ids")
