@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jingzhun.adapters.engine.validate import ERROR_SCHEMA, concat_errors, mask_id_expr
+from jingzhun.adapters.engine.validate import ERROR_SCHEMA, concat_errors, mask_id_expr, row_errors
 from jingzhun.domain.exchange import Table
 
 _EMPTY = pl.DataFrame(schema=ERROR_SCHEMA)
@@ -139,15 +139,7 @@ def multiple_head_errors(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _errors(rows: pl.DataFrame, field: str, code: str, message: pl.Expr) -> pl.DataFrame:
-    if rows.height == 0:
-        return _EMPTY
-    return rows.select(
-        pl.col("_file"),
-        pl.col("_row"),
-        pl.lit(field).alias("field"),
-        pl.lit(code).alias("code"),
-        message.alias("message"),
-    ).cast(ERROR_SCHEMA)  # type: ignore[arg-type]
+    return row_errors(rows, field, code, message) if rows.height else _EMPTY
 
 
 def event_subject_errors(rows: pl.DataFrame) -> pl.DataFrame:

@@ -186,3 +186,23 @@ def test_an_empty_directory_is_a_usage_error(engine, tmp_path):
         run_import(tmp_path / "empty", engine)
     with pytest.raises(ImportSourceError):
         run_import(tmp_path / "missing", engine)
+
+
+def test_an_event_naming_nobody_is_rejected_and_unknown_types_are_kept(engine, tmp_path):
+    src = synthetic_registry(tmp_path / "reg", households=30)
+    path = src / "feeds" / "events.csv"
+    events = read_csv(path)
+    first = events.head(1).with_columns(
+        pl.lit(None, pl.Utf8).alias("person_id"),
+        pl.lit(None, pl.Utf8).alias("household_id"),
+        pl.lit("ZZ-1").alias("event_id"),
+    )
+    odd = events.head(1).with_columns(pl.lit("pension_change").alias("event_type"), pl.lit("ZZ-2").alias("event_id"))
+    write_csv(pl.concat([events, first, odd]), path)
+    report = run_import(src, engine)
+    codes = report.rejects.filter(pl.col("_file") == "events.csv")["code"].to_list()
+    assert codes == ["SUBJECT_MISSING"]
+    assert any("pension_change" in n for n in report.notes)
+    with engine.connect() as c:
+        kept = c.execute(select(t.events.c.known_type).where(t.events.c.event_id == "ZZ-2")).scalar_one()
+    assert kept is False
