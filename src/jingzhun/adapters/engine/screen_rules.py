@@ -134,10 +134,12 @@ def _evidence_sql(policy: ResolvedPolicy, params: dict[str, int]) -> str:
     for name in sorted(users):
         used = " OR ".join(f"f{i}" for i in users[name])
         if name in FEATURE_NAMES:
-            value = f"coalesce(CAST(to_json(\"{name}\") AS VARCHAR), 'null')"
+            # integers and booleans print as JSON when cast to text; NULL becomes null
+            value = f"coalesce(CAST(\"{name}\" AS VARCHAR), 'null')"
         else:
             value = _quote(json.dumps(params[name]))
         entries.append(f"CASE WHEN {used} THEN {_quote(json.dumps(name) + ':')} || {value} END")
     if not entries:
         return "'{}'"
-    return "'{' || array_to_string(list_filter([" + ", ".join(entries) + "], lambda x: x IS NOT NULL), ',') || '}'"
+    # concat_ws skips NULLs: only the entries of fired rules remain, in sorted key order
+    return "'{' || concat_ws(',', " + ", ".join(entries) + ") || '}'"
