@@ -84,19 +84,26 @@ def duplicate_errors(rows: pl.DataFrame, table: Table) -> pl.DataFrame:
     return concat_errors([o for o in out if o.height])
 
 
-def household_reference_errors(rows: pl.DataFrame, known: set[str], rejected: set[str]) -> pl.DataFrame:
-    """Members, income and conditions must belong to a household in the store or this import."""
+def household_reference_errors(rows: pl.DataFrame, known: pl.DataFrame, rejected: pl.DataFrame) -> pl.DataFrame:
+    """Members, income and conditions must belong to a household in the store or this import.
+
+    ``known`` and ``rejected`` are one-column frames of household ids (joins, not Python sets:
+    a province has millions of them).
+    """
     hid = pl.col("household_id")
-    missing = rows.filter(~hid.is_in(list(known)))
+    missing = rows.join(known, on="household_id", how="anti")
+    if missing.height == 0:
+        return _EMPTY
+    of_rejected = missing.join(rejected, on="household_id", how="semi")
     out = [
         _errors(
-            missing.filter(hid.is_in(list(rejected))),
+            of_rejected,
             "household_id",
             "HOUSEHOLD_REJECTED",
             pl.lit("所属农户（户编号 ") + hid + pl.lit("）在农户信息中被拒绝，请先修正该户"),
         ),
         _errors(
-            missing.filter(~hid.is_in(list(rejected))),
+            missing.join(rejected, on="household_id", how="anti"),
             "household_id",
             "UNKNOWN_HOUSEHOLD",
             pl.lit("户编号 ") + hid + pl.lit(" 不在农户信息中（本次导入和库中都没有）"),

@@ -9,7 +9,7 @@ against the store (``StoreLookups``), a stateless screening against nothing (``N
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -81,10 +81,17 @@ class Candidate:
     read: int
     typed: pl.DataFrame
     errors: pl.DataFrame
+    _accepted: pl.DataFrame | None = field(default=None, repr=False)
 
     def accepted(self) -> pl.DataFrame:
-        bad = self.errors.select("_file", "_row").unique()
-        return self.typed.join(bad, on=["_file", "_row"], how="anti")
+        """The rows without errors so far (computed once per change of ``errors``)."""
+        if self._accepted is None:
+            if self.errors.height == 0:
+                self._accepted = self.typed
+            else:
+                bad = self.errors.select("_file", "_row").unique()
+                self._accepted = self.typed.join(bad, on=["_file", "_row"], how="anti")
+        return self._accepted
 
     def rejected_rows(self) -> pl.DataFrame:
         return self.errors.select("_file", "_row").unique()
@@ -92,6 +99,7 @@ class Candidate:
     def add(self, more: pl.DataFrame) -> None:
         if more.height:
             self.errors = concat_errors([self.errors, more])
+            self._accepted = None
 
 
 def locate(source: Path) -> dict[str, Path]:
@@ -192,15 +200,25 @@ def validate_all(raws: dict[str, list[RawTable]], today: dt.date, store: StoreLo
             cand = validate_table(raws[table.name], table, ref)
             cand.add(duplicate_errors(cand.accepted(), table))
             out[table.name] = cand
-    batch_hh = out.get("households")
-    accepted_hh = set(batch_hh.accepted()["household_id"].to_list()) if batch_hh else set()
-    rejected_hh = (set(batch_hh.typed["household_id"].drop_nulls().to_list()) - accepted_hh) if batch_hh else set()
+    ids = pl.DataFrame(schema={"household_id": pl.Utf8})
+    accepted_hh, rejected_hh = ids, ids
+    if "households" in out:
+        accepted_hh = out["households"].accepted().select("household_id").unique()
+        rejected_hh = (
+            out["households"]
+            .typed.select("household_id")
+            .drop_nulls()
+            .unique()
+            .join(accepted_hh, on="household_id", how="anti")
+        )
     for name in ("members", "income", "conditions"):
         if name not in out:
             continue
         cand = out[name]
-        ids = cand.accepted()["household_id"].unique().to_list()
-        known = accepted_hh | set(store.existing_households([i for i in ids if i not in accepted_hh]))
+        # Households not in this batch are looked up in the store, only those.
+        elsewhere = cand.accepted().select("household_id").unique().join(accepted_hh, on="household_id", how="anti")
+        in_store = store.existing_households(elsewhere["household_id"].to_list()) if elsewhere.height else frozenset()
+        known = pl.concat([accepted_hh, pl.DataFrame({"household_id": sorted(in_store)}, schema=ids.schema)])
         cand.add(household_reference_errors(cand.accepted(), known, rejected_hh))
     if "events" in out:
         out["events"].add(event_subject_errors(out["events"].accepted()))
