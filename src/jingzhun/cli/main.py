@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jingzhun.cli import db_cmd, demo_cmd, import_cmd, policy_cmd, screen_cmd, synth_cmd
+from jingzhun.cli import audit_cmd, db_cmd, demo_cmd, import_cmd, policy_cmd, screen_cmd, synth_cmd
 
 app = typer.Typer(
     name="jingzhun",
@@ -18,4 +18,5 @@ app.command("import")(import_cmd.import_)
 app.command("demo")(demo_cmd.demo)
 app.command("screen")(screen_cmd.screen)
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(policy_cmd.app, name="policy")

@@ -23,6 +23,8 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Connection, Engine
 
+from jingzhun.adapters.crypto.sm3 import sm3
+from jingzhun.adapters.db import audit_store
 from jingzhun.adapters.db import registry_store as store
 from jingzhun.adapters.db import tables as t
 from jingzhun.adapters.db.bulk import insert_frame
@@ -114,6 +116,19 @@ def run_import(
         report.check_conservation()
         _store_rejects(conn, report)
         _finish_import_row(conn, report, now)
+        # The audit event is part of the import's transaction: no audit, no import.
+        audit_store.append(
+            conn,
+            sm3,
+            actor=actor,
+            role="system",
+            jurisdiction="",
+            action="registry.import",
+            record=f"import:{report.import_id}",
+            detail=json.dumps(
+                {"read": report.rows_read, "accepted": report.rows_accepted, "rejected": report.rows_rejected}
+            ),
+        )
         report.committed = True
     return report
 

@@ -18,6 +18,8 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
+from jingzhun.adapters.crypto.sm3 import sm3
+from jingzhun.adapters.db import audit_store
 from jingzhun.adapters.db import tables as t
 from jingzhun.adapters.db.engine import make_engine
 from jingzhun.services.importer import run_import
@@ -98,4 +100,7 @@ def test_kill_9_at_random_moments_never_half_applies_an_import(store_url, tmp_pa
     # The store is still usable after the crashes.
     report = run_import(synthetic_registry(tmp_path / "c", households=20, seed=999, province="65"), engine)
     assert report.committed
+    # …and its audit chain verifies: no half-written event survived a kill.
+    count, problems = audit_store.verify(engine, sm3)
+    assert problems == [] and count == _counts(engine)[0]
     engine.dispose()

@@ -167,3 +167,29 @@ REGISTRY_STORE = {
     "conditions": conditions,
     "events": events,
 }
+
+# The audit trail (domain/audit.py): one row per event, hash-chained; the head row records the
+# last (seq, hash) so a cut-off tail is detected too.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("jurisdiction", String(12), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("record", String(120), nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("request_id", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
