@@ -13,6 +13,7 @@ import typer
 
 from jingzhun import bootstrap
 from jingzhun.cli import render
+from jingzhun.domain.ids import mask_identifiers
 from jingzhun.services.importer import ImportSourceError, run_import
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
@@ -32,7 +33,9 @@ def import_(
         render.err_console.print(f"[red]用法错误：[/red]{e}")
         raise typer.Exit(EXIT_USAGE) from None
     except Exception as e:
-        render.err_console.print(f"[red]导入失败，数据库未作任何改动：[/red]{type(e).__name__}: {e}")
+        render.err_console.print(
+            f"[red]导入失败，数据库未作任何改动：[/red]{type(e).__name__}: {mask_identifiers(str(e))}"
+        )
         raise typer.Exit(EXIT_FAILURE) from None
     render.import_report(report)
     summary, rejects = report.write(report_dir or cfg.reports_dir)

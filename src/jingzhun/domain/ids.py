@@ -94,6 +94,20 @@ class ResidentId:
         return f"ResidentId({self.masked()!r})"
 
 
+_ID_IN_TEXT = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?!\d)")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+def mask_identifiers(text: str) -> str:
+    """Mask every ID-number- or mobile-shaped run of digits in free text (errors, logs).
+
+    Database errors quote the offending row; a message that reaches a screen or a log must
+    not carry a full ID number or phone (GB/T 35273 §7.2, security goal 6).
+    """
+    text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+
+
 def make_resident_id(address_code: str, birth: dt.date, sequence: int) -> ResidentId:
     """Build a valid ID from its parts (used by the synthetic generator and tests)."""
     if not (0 <= sequence <= 999):

@@ -10,6 +10,7 @@ from jingzhun.domain.ids import (
     Sex,
     id_check_char,
     make_resident_id,
+    mask_identifiers,
 )
 
 # The worked example of GB 11643-1999 (a published specimen, not a person).
@@ -106,3 +107,11 @@ def test_division_rejects_bad_format(raw):
 def test_division_rejects_a_village_without_a_township():
     with pytest.raises(DomainError):
         DivisionCode("532328000201")
+
+
+def test_identifiers_in_free_text_are_masked():
+    text = "Key (person_id)=(11010519491231002X) already exists; phone 13812345678; code 532328101201"
+    masked = mask_identifiers(text)
+    assert "11010519491231002X" not in masked and "1101**********002X" in masked
+    assert "13812345678" not in masked and "138****5678" in masked
+    assert "532328101201" in masked  # a 12-digit division code is not personal
