@@ -1,7 +1,7 @@
 import pytest
 
 from jingzhun.domain.features import FEATURES
-from jingzhun.domain.rules import Call, Const, Name, Op, evaluate, to_sql
+from jingzhun.domain.rules import Call, Const, Name, Op, evaluate, names_in, to_sql
 from jingzhun.policy.expressions import ExpressionError, check_names, check_reason, parse_condition, to_text
 
 KINDS = {f.name: "bool" if f.kind == "bool" else "int" for f in FEATURES} | {
@@ -112,7 +112,9 @@ def test_type_check_catches_numbers_used_as_conditions_and_vice_versa(text):
 
 
 def test_boolean_features_may_be_compared_for_equality():
-    check_names(parse_condition("alleviated = FALSE AND housing_unsafe", "R"), "R", KINDS)
+    tree = parse_condition("alleviated = FALSE AND housing_unsafe", "R")
+    check_names(tree, "R", KINDS)  # raises if refused
+    assert names_in(tree) == {"alleviated", "housing_unsafe"}
 
 
 def test_reason_placeholders_must_be_known_names_or_yuan_views_of_fen_names():
