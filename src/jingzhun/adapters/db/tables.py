@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 NAMING = {
@@ -192,4 +193,27 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# Cases: the aggregate as one JSON document (domain/cases.py), with the columns queries filter on.
+# The partial unique index is the store's own guarantee of one open case per household.
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("household_id", String(40), ForeignKey("households.household_id"), nullable=False, index=True),
+    Column("division_code", String(12), nullable=False, index=True),
+    Column("workflow_id", String(40), nullable=False),
+    Column("state", String(40), nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+    Index(
+        "uq_cases_one_open_per_household",
+        "household_id",
+        unique=True,
+        sqlite_where=text("NOT closed"),
+        postgresql_where=text("NOT closed"),
+    ),
 )
