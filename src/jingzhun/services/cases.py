@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from jingzhun.adapters.crypto.sm3 import sm3
 from jingzhun.adapters.db import audit_store, case_store
@@ -34,7 +34,7 @@ def scope_prefix(jurisdiction: str) -> str:
     return jurisdiction
 
 
-def _household_division(conn, household_id: str, scope: str) -> str:  # type: ignore[no-untyped-def]
+def _household_division(conn: Connection, household_id: str, scope: str) -> str:
     h = t.households.c
     code = conn.execute(
         select(h.division_code).where(h.household_id == household_id, h.division_code.startswith(scope))
@@ -101,7 +101,7 @@ def list_cases(engine: Engine, actor: Actor) -> list[Case]:
         return [case_store.from_document(r) for r in rows]
 
 
-def _audit(conn, actor: Actor, action: str, case: Case, detail: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def _audit(conn: Connection, actor: Actor, action: str, case: Case, detail: dict[str, str]) -> None:
     audit_store.append(
         conn, sm3, actor=actor.actor_id, role=actor.role.value, jurisdiction=actor.jurisdiction, action=action,
         record=f"case:{case.case_id}", detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
