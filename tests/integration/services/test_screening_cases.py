@@ -32,23 +32,16 @@ def family(n: int = 3, labor: str = "ordinary") -> list[Person]:
     return people
 
 
+def invoke_screen(root: Path, as_of: str, out: Path):  # type: ignore[no-untyped-def]
+    """``jingzhun screen`` over a hand-made registry, as a user types it."""
+    args = ["--registry", str(root / "registry"), "--feeds", str(root / "feeds"), "--as-of", as_of, "--out", str(out)]
+    return runner.invoke(app, ["screen", *args])
+
+
 def run_screen(tmp_path: Path, households: list[HH], as_of: str, period_end: str, prev: str) -> tuple[int, dict, Path]:
     root = write_registry(tmp_path / "in", households, period_end, prev)
     out = tmp_path / "out" / "warnings.jsonl"
-    result = runner.invoke(
-        app,
-        [
-            "screen",
-            "--registry",
-            str(root / "registry"),
-            "--feeds",
-            str(root / "feeds"),
-            "--as-of",
-            as_of,
-            "--out",
-            str(out),
-        ],
-    )
+    result = invoke_screen(root, as_of, out)
     rows = {}
     if out.exists():
         for line in out.read_text("utf-8").splitlines():
@@ -227,20 +220,7 @@ def test_broken_rows_are_rejected_beside_the_output_with_exit_code_3(tmp_path, m
     )
     members.write_csv(root / "registry" / "members.csv")
     out = tmp_path / "w.csv"
-    result = runner.invoke(
-        app,
-        [
-            "screen",
-            "--registry",
-            str(root / "registry"),
-            "--feeds",
-            str(root / "feeds"),
-            "--as-of",
-            "2026-11-01",
-            "--out",
-            str(out),
-        ],
-    )
+    result = invoke_screen(root, "2026-11-01", out)
     assert result.exit_code == 3, result.output
     rejects = pl.read_csv(tmp_path / "w.rejects.csv", infer_schema=False)
     assert rejects.filter(pl.col("row") == "2")["code"].to_list() == ["ID_CHECKSUM"]
