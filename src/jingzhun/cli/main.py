@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from jingzhun.cli import audit_cmd, db_cmd, demo_cmd, import_cmd, policy_cmd, screen_cmd, synth_cmd
+from jingzhun.cli import (
+    audit_cmd,
+    case_cmd,
+    db_cmd,
+    demo_cmd,
+    household_cmd,
+    import_cmd,
+    policy_cmd,
+    screen_cmd,
+    synth_cmd,
+    user_cmd,
+)
 
 app = typer.Typer(
     name="jingzhun",
@@ -20,3 +31,6 @@ app.command("screen")(screen_cmd.screen)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(policy_cmd.app, name="policy")
+app.add_typer(case_cmd.app, name="case")
+app.add_typer(user_cmd.app, name="user")
+app.add_typer(household_cmd.app, name="household")

@@ -12,6 +12,13 @@ the due date, still on time — and the case is overdue from the day after. Work
 the days a ``WorkingCalendar`` says are workdays (the State Council's yearly schedule, with
 调休 make-up workdays); the calendar is injected, so this module stays pure and testable.
 
+Roll-forward (民法典 第二百零三条: "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日")
+is a per-duration choice of the policy, ``Duration(15, roll_forward=True)``: a calendar-day
+period whose last day is not a workday ends on the next workday instead. "法定休假日" is read
+as every day the working calendar says is not worked — weekends (公休日) and public holidays —
+so a 调休 make-up Saturday is a workday and a period ending on it does not move. Working-day
+periods already end on a workday and never roll.
+
 Dates are China-local: a UTC timestamp is turned into a date in UTC+8 (Asia/Shanghai has had
 no daylight saving since 1991), because a deadline "day" is a day in the township office.
 """
@@ -47,19 +54,30 @@ class DayKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    """N days of one kind, e.g. 15 calendar days or 20 working days."""
+    """N days of one kind, e.g. 15 calendar days or 20 working days.
+
+    ``roll_forward`` (calendar days only): a last day that is not a workday moves to the next
+    workday (民法典 第二百零三条). A working-day duration with it set is refused rather than
+    ignored, so one limit has one spelling and a policy file cannot claim a rule that does nothing.
+    """
 
     days: int
     kind: DayKind = DayKind.CALENDAR
+    roll_forward: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.days, bool) or not isinstance(self.days, int) or not 0 <= self.days <= MAX_DAYS:
             raise DomainError("DURATION_INVALID", f"天数应为 0–{MAX_DAYS} 的整数，实际为 {self.days!r}")
         if not isinstance(self.kind, DayKind):
             raise DomainError("DURATION_INVALID", f"天数类型应为 calendar 或 working，实际为 {self.kind!r}")
+        if not isinstance(self.roll_forward, bool):
+            raise DomainError("DURATION_INVALID", f"roll_forward 应为 true 或 false，实际为 {self.roll_forward!r}")
+        if self.roll_forward and self.kind is DayKind.WORKING:
+            message = "只有按自然日计算的期限才有末日顺延；按工作日计算的期限本来就止于工作日"
+            raise DomainError("DURATION_INVALID", message)
 
     def __str__(self) -> str:
-        return f"{self.days} 个{self.kind.label}"
+        return f"{self.days} 个{self.kind.label}" + ("（末日遇节假日顺延）" if self.roll_forward else "")
 
 
 def local_date(at: dt.datetime) -> dt.date:
@@ -75,22 +93,31 @@ def utc(at: dt.datetime) -> dt.datetime:
     return at.astimezone(dt.UTC)
 
 
-def _need(calendar: WorkingCalendar | None) -> WorkingCalendar:
+def _need(calendar: WorkingCalendar | None, why: str = "按工作日计算期限") -> WorkingCalendar:
     if calendar is None:
-        raise DomainError("CALENDAR_REQUIRED", "按工作日计算期限需要工作日历")
+        raise DomainError("CALENDAR_REQUIRED", f"{why}需要工作日历")
     return calendar
 
 
 def add_days(start: dt.date, duration: Duration, calendar: WorkingCalendar | None = None) -> dt.date:
     """The last day of a period of ``duration`` starting the day after ``start``.
 
-    Calendar days: ``start + N``. Working days: the N-th workday strictly after ``start``
-    (for N = 0, ``start`` itself).
+    Calendar days: ``start + N``, moved to the next workday when ``roll_forward`` is set and
+    that day is not one (the calendar is then required whatever the date, so a missing calendar
+    is found on the first call, not on the first holiday). Working days: the N-th workday
+    strictly after ``start`` (for N = 0, ``start`` itself).
     """
     if duration.kind is DayKind.CALENDAR:
-        return start + dt.timedelta(days=duration.days)
-    cal = _need(calendar)
-    day, left = start, duration.days
+        last = start + dt.timedelta(days=duration.days)
+        if not duration.roll_forward:
+            return last
+        cal = _need(calendar, "末日遇节假日顺延")
+        return last if cal.is_workday(last) else _nth_workday_after(last, 1, cal)
+    return _nth_workday_after(start, duration.days, _need(calendar))
+
+
+def _nth_workday_after(start: dt.date, n: int, cal: WorkingCalendar) -> dt.date:
+    day, left = start, n
     for _ in range(MAX_DAYS * 2):
         if left == 0:
             return day

@@ -18,6 +18,11 @@ them (``definition_problems``):
 * the read-only roles (auditor, administrator) never move a case;
 * a transition that ends the public notice leaves the notice state only.
 
+Variants: a definition has a ``scope`` (a division-code prefix: "" national, "34" Anhui, "532328"
+a county) beside its id and version; the policy layer picks, for a place and a day, the in-force
+definition of the longest matching scope. ``key`` (``identification@34@2024.1``) names one exact
+definition, so a case stores it and keeps the rules it was opened under.
+
 Self-approval (enforced in ``cases.py``): the actor of a transition marked ``review`` must not
 have acted on the case in the current pass — the transitions since the case last entered
 ``path[0]``. So the township reviewer and the county approver are always someone other than the
@@ -45,6 +50,8 @@ from jingzhun.domain.deadlines import (
 from jingzhun.domain.errors import DomainError
 
 Loc = tuple[str | int, ...]
+KEY_MAX = 40  # cases.workflow_id is String(40): a longer key could not be stored with the case
+SCOPE_LENGTHS = (0, 2, 4, 6, 9, 12)  # national, GB/T 2260 province / prefecture / county, township, village
 
 
 class Role(StrEnum):
@@ -125,6 +132,7 @@ class WorkflowDefinition:
     effective_to: dt.date | None = None
     document: str = ""
     content_hash: str = ""
+    scope: str = ""  # division-code prefix where it applies; "" nationwide
     _index: Mapping[tuple[str, str], TransitionRule] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -134,6 +142,11 @@ class WorkflowDefinition:
                 index.setdefault((rule.action, source), rule)  # a duplicate is a definition problem
         object.__setattr__(self, "_index", MappingProxyType(index))
         object.__setattr__(self, "states", MappingProxyType(dict(self.states)))
+
+    @property
+    def key(self) -> str:
+        """``id@scope@version`` (``cn`` for national): the exact definition, stable across releases."""
+        return f"{self.id}@{self.scope or 'cn'}@{self.version}"
 
     def rule(self, action: str, state: str) -> TransitionRule | None:
         return self._index.get((action, state))
@@ -186,8 +199,11 @@ def _get(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where
 def _duration(data: Any, where: str) -> Duration:
     days = _get(data, "days", int, where)
     kind = _get(data, "kind", str, where, "calendar")
+    roll_forward = _get(data, "roll_forward", bool, where, False)
     try:
-        return Duration(days, DayKind(kind))
+        return Duration(days, DayKind(kind), roll_forward)
+    except DomainError as e:  # before ValueError: DomainError is one
+        raise DomainError("WORKFLOW_DEFINITION", e.message, field=where) from None
     except ValueError as e:
         raise DomainError("WORKFLOW_DEFINITION", str(e), field=where) from None
 
@@ -260,6 +276,7 @@ def _build(data: Mapping[str, Any], content_hash: str) -> WorkflowDefinition:
         effective_from=_get(data, "effective_from", dt.date, ""),
         effective_to=_get(data, "effective_to", dt.date, "", None),
         document=_get(data, "document", str, "", ""),
+        scope=_get(data, "scope", str, "", ""),
         initial=_get(data, "initial", str, ""),
         path=tuple(_get(data, "path", (list, tuple), "")),
         states=states,
@@ -311,6 +328,11 @@ def _state_problems(wf: WorkflowDefinition) -> list[WorkflowProblem]:
         out.append(WorkflowProblem(("max_risk_codes",), f"应在 1–{MAX_RISKS_PER_CASE} 之间"))
     if wf.effective_to is not None and wf.effective_to < wf.effective_from:
         out.append(WorkflowProblem(("effective_to",), "effective_to 早于 effective_from"))
+    if not (wf.scope == "" or wf.scope.isdigit()) or len(wf.scope) not in SCOPE_LENGTHS:
+        message = f"scope 应为空（全国）或 2、4、6、9、12 位区划代码前缀，实际为 {wf.scope!r}"
+        out.append(WorkflowProblem(("scope",), message))
+    if len(wf.key) > KEY_MAX:
+        out.append(WorkflowProblem(("id",), f"程序键 {wf.key} 超过 {KEY_MAX} 个字符，请缩短 id 或 version"))
     return out
 
 

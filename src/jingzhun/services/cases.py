@@ -1,40 +1,66 @@
-"""Case use cases: receive a lead, act on a case — each one transaction with its audit event.
+"""Case use cases: receive a lead, act on a case, objections, read one case — each one transaction.
 
-Scoping is inside the queries: an actor sees and acts on the cases of households within
-their jurisdiction (a division-code prefix: a village's 12 digits, a township's 9, a
-county's 6 …); anything else is "not found". Every lead and every transition writes an audit
-event in the same transaction (an audit failure fails the action).
+Scoping is inside the queries: an actor sees and acts on the cases of households within their
+jurisdiction (``domain.access.scope_prefix``); anything else is "not found". Every lead, every
+transition and every case read writes an audit event in the same transaction (an audit failure
+fails the action); a refusal is audited too (``auditing.refusals_audited``).
+
+The workflow a case follows is chosen once, when it opens: the definition in force for the
+household's place on the day of its first lead (a provincial variant wins over the national
+one). Its key is stored with the case, so a later change of policy never changes the rules of
+a procedure already running.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
-from jingzhun.adapters.crypto.sm3 import sm3
-from jingzhun.adapters.db import audit_store, case_store
+from jingzhun.adapters.calendar_cn import ChineseWorkingCalendar
+from jingzhun.adapters.db import case_store
 from jingzhun.adapters.db import tables as t
+from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor, Case, Lead
 from jingzhun.domain.categories import MonitoringCategory
-from jingzhun.domain.deadlines import WorkingCalendar
+from jingzhun.domain.deadlines import Deadline, WorkingCalendar, local_date
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import WorkflowDefinition
+from jingzhun.policy.workflow_registry import resolve_workflow, workflow_by_key
+from jingzhun.services import auditing
+
+IDENTIFICATION = "identification"
 
 
-def scope_prefix(jurisdiction: str) -> str:
-    """``532328000000`` → ``532328``: the division-code prefix an actor's scope covers."""
-    code = jurisdiction.rstrip("0")
-    for width in (2, 4, 6, 9, 12):
-        if len(code) <= width:
-            return jurisdiction[:width]
-    return jurisdiction
+def default_calendar() -> WorkingCalendar:
+    return ChineseWorkingCalendar()
 
 
-def _household_division(conn: Connection, household_id: str, scope: str) -> str:
+def due_on(case: Case, wf: WorkflowDefinition, calendar: WorkingCalendar) -> dt.date | None:
+    """The earliest due date among the case's running time limits; None when none runs or is knowable.
+
+    A limit in working days that reaches a year the holiday calendar does not cover yet cannot
+    be dated (CALENDAR_YEAR_UNCOVERED): the case is then stored without a due date and the
+    deadline report counts it as undated rather than guessing.
+    """
+    if case.closed:
+        return None
+    try:
+        running = [
+            d.due for d in case.deadlines(wf, today=local_date(case.entered_at()), calendar=calendar) if d.running
+        ]
+    except DomainError as e:
+        if e.code == "CALENDAR_YEAR_UNCOVERED":
+            return None
+        raise
+    return min(running, default=None)
+
+
+def household_division(conn: Connection, household_id: str, scope: str) -> str:
+    """The household's division code, if it lies in ``scope``; otherwise HOUSEHOLD_NOT_FOUND."""
     h = t.households.c
     code = conn.execute(
         select(h.division_code).where(h.household_id == household_id, h.division_code.startswith(scope))
@@ -44,22 +70,48 @@ def _household_division(conn: Connection, household_id: str, scope: str) -> str:
     return str(code)
 
 
-def receive_lead(engine: Engine, lead: Lead, actor: Actor, wf: WorkflowDefinition) -> Case:
-    """Merge the lead into the household's open case, or open a new case (one per household)."""
-    scope = scope_prefix(actor.jurisdiction)
-    with engine.begin() as conn:
-        division = _household_division(conn, lead.household_id, scope)
-        current = case_store.open_case_of(conn, lead.household_id)
-        if current is None:
-            case = Case.open(f"C{uuid.uuid4().hex[:12]}", wf, [lead])
-            case_store.insert(conn, case, division_code=division, workflow_id=wf.id)
-            action = "case.open"
-        else:
-            case, version = current
-            case.merge(lead, wf)
-            case_store.update(conn, case, expected_version=version)
-            action = "case.merge_lead"
-        _audit(conn, actor, action, case, {"lead": lead.lead_id, "channel": lead.channel.value})
+def merge_lead(
+    conn: Connection,
+    lead: Lead,
+    actor: Actor,
+    division: str,
+    current: case_store.Stored | None,
+    calendar: WorkingCalendar,
+    request_id: str = "",
+) -> tuple[Case, str]:
+    """Merge into the household's open case or open one; audited. Returns the case and what happened."""
+    if current is None:
+        wf = resolve_workflow(IDENTIFICATION, division, local_date(lead.received_at))
+        case = Case.open(f"C{uuid.uuid4().hex[:12]}", wf, [lead])
+        case_store.insert(conn, case, division_code=division, workflow_key=wf.key, due_on=due_on(case, wf, calendar))
+        action = "case.open"
+    else:
+        wf = workflow_by_key(current.workflow_key)
+        case = current.case
+        case.merge(lead, wf)
+        case_store.update(conn, case, expected_version=current.version, due_on=due_on(case, wf, calendar))
+        case_store.record_leads(conn, case, [lead])
+        action = "case.merge_lead"
+    detail = {"lead": lead.lead_id, "channel": lead.channel.value, "household": lead.household_id}
+    auditing.record(conn, actor, action, f"case:{case.case_id}", detail, request_id=request_id)
+    return case, action
+
+
+def receive_lead(
+    engine: Engine, lead: Lead, actor: Actor, *, calendar: WorkingCalendar | None = None, request_id: str = ""
+) -> Case:
+    """Merge the lead into the household's open case, or open a new case (one per household).
+
+    A lead already received (same id) changes nothing and returns its case.
+    """
+    with auditing.refusals_audited(engine, actor, "case.lead", f"household:{lead.household_id}", request_id):
+        require(actor.role, Permission.LEAD_CREATE)
+        with engine.begin() as conn:
+            division = household_division(conn, lead.household_id, scope_prefix(actor.jurisdiction))
+            current = case_store.open_case_of(conn, lead.household_id)
+            if case_store.known_lead_ids(conn, [lead.lead_id]):  # a retry: the case it went into
+                return case_store.case_of_lead(conn, lead.lead_id, scope_prefix(actor.jurisdiction)).case
+            case, _ = merge_lead(conn, lead, actor, division, current, calendar or default_calendar(), request_id)
     return case
 
 
@@ -68,7 +120,6 @@ def act_on_case(
     case_id: str,
     action: str,
     actor: Actor,
-    wf: WorkflowDefinition,
     *,
     at: dt.datetime | None = None,
     evidence: Sequence[str] = (),
@@ -76,33 +127,85 @@ def act_on_case(
     category: MonitoringCategory | None = None,
     risk_codes: Sequence[str] | None = None,
     calendar: WorkingCalendar | None = None,
+    request_id: str = "",
 ) -> Case:
     """Take one workflow action on a case in the actor's scope; the guards are the domain's."""
-    with engine.begin() as conn:
-        case, version = case_store.load(conn, case_id, scope_prefix(actor.jurisdiction))
-        transition = case.act(
-            wf, action, actor, at or dt.datetime.now(dt.UTC), evidence=evidence, reason=reason,
-            category=category, risk_codes=risk_codes, calendar=calendar,
-        )  # fmt: skip
-        case_store.update(conn, case, expected_version=version)
-        _audit(conn, actor, f"case.{action}", case, {"from": transition.source, "to": transition.target})
+    cal = calendar or default_calendar()
+    with auditing.refusals_audited(engine, actor, f"case.{action}", f"case:{case_id}", request_id):
+        require(actor.role, Permission.CASE_ACT)
+        with engine.begin() as conn:
+            stored = case_store.load(conn, case_id, scope_prefix(actor.jurisdiction))
+            wf, case = workflow_by_key(stored.workflow_key), stored.case
+            transition = case.act(
+                wf, action, actor, at or dt.datetime.now(dt.UTC), evidence=evidence, reason=reason,
+                category=category, risk_codes=risk_codes, calendar=cal,
+            )  # fmt: skip
+            case_store.update(conn, case, expected_version=stored.version, due_on=due_on(case, wf, cal))
+            detail = {"from": transition.source, "to": transition.target, "evidence": list(transition.evidence)}
+            auditing.record(conn, actor, f"case.{action}", f"case:{case_id}", detail, request_id=request_id)
     return case
 
 
-def list_cases(engine: Engine, actor: Actor) -> list[Case]:
-    """The cases of the actor's jurisdiction, newest first."""
-    c = t.cases.c
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(c.document)
-            .where(c.division_code.startswith(scope_prefix(actor.jurisdiction)))
-            .order_by(c.opened_at.desc())
-        ).scalars()
-        return [case_store.from_document(r) for r in rows]
+def record_objection(
+    engine: Engine,
+    case_id: str,
+    actor: Actor,
+    *,
+    summary: str = "",
+    answer_to: str | None = None,
+    answer: str = "",
+    upheld: bool = False,
+    at: dt.datetime | None = None,
+    request_id: str = "",
+) -> Case:
+    """Register an objection to the public notice, or (``answer_to``) answer one."""
+    action = "case.objection_answer" if answer_to else "case.objection"
+    with auditing.refusals_audited(engine, actor, action, f"case:{case_id}", request_id):
+        require(actor.role, Permission.CASE_ACT)
+        with engine.begin() as conn:
+            stored = case_store.load(conn, case_id, scope_prefix(actor.jurisdiction))
+            wf, case, when = workflow_by_key(stored.workflow_key), stored.case, at or dt.datetime.now(dt.UTC)
+            if answer_to:
+                o = case.answer_objection(wf, answer_to, answer, upheld=upheld, actor=actor, at=when)
+            else:
+                o = case.raise_objection(wf, f"O{len(case.objections) + 1}", summary, actor, when)
+            case_store.update(conn, case, expected_version=stored.version, due_on=due_on(case, wf, default_calendar()))
+            detail = {"objection": o.objection_id, "upheld": o.upheld, "answered": not o.is_open}
+            auditing.record(conn, actor, action, f"case:{case_id}", detail, request_id=request_id)
+    return case
 
 
-def _audit(conn: Connection, actor: Actor, action: str, case: Case, detail: dict[str, str]) -> None:
-    audit_store.append(
-        conn, sm3, actor=actor.actor_id, role=actor.role.value, jurisdiction=actor.jurisdiction, action=action,
-        record=f"case:{case.case_id}", detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
-    )  # fmt: skip
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """One case as a caseworker sees it: the aggregate, its workflow, and its time limits today."""
+
+    case: Case
+    workflow: WorkflowDefinition
+    division_code: str
+    deadlines: tuple[Deadline, ...]
+
+    @property
+    def state_label(self) -> str:
+        spec = self.workflow.states.get(self.case.state)
+        return spec.label if spec else self.case.state
+
+
+def view_case(
+    engine: Engine,
+    case_id: str,
+    actor: Actor,
+    *,
+    today: dt.date | None = None,
+    calendar: WorkingCalendar | None = None,
+    request_id: str = "",
+) -> CaseView:
+    """One case in the actor's scope, with its deadlines as of ``today``; the read is audited."""
+    with auditing.refusals_audited(engine, actor, "case.read", f"case:{case_id}", request_id):
+        require(actor.role, Permission.CASE_READ)
+        with engine.begin() as conn:
+            stored = case_store.load(conn, case_id, scope_prefix(actor.jurisdiction))
+            auditing.record(conn, actor, "case.read", f"case:{case_id}", request_id=request_id)
+    wf = workflow_by_key(stored.workflow_key)
+    on = today or local_date(dt.datetime.now(dt.UTC))
+    deadlines = stored.case.deadlines(wf, today=on, calendar=calendar or default_calendar())
+    return CaseView(stored.case, wf, stored.division_code, tuple(deadlines))

@@ -17,7 +17,8 @@ from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import Role
 from jingzhun.policy.workflow_schema import load_workflow
-from jingzhun.services.cases import act_on_case, list_cases, receive_lead
+from jingzhun.services.cases import act_on_case, receive_lead
+from jingzhun.services.deadlines import list_cases
 from jingzhun.services.importer import run_import
 
 from .helpers import read_csv, synthetic_registry
@@ -52,8 +53,8 @@ def lead(household_id: str, n: int, at: dt.datetime = T0) -> Lead:
 
 def test_leads_for_one_household_merge_into_one_case_and_are_audited(county):
     cadre = Actor("cadre-a", Role.VILLAGE_CADRE, county["village_a"])
-    first = receive_lead(county["engine"], lead(county["hh_a"], 1), cadre, WF)
-    second = receive_lead(county["engine"], lead(county["hh_a"], 2), cadre, WF)
+    first = receive_lead(county["engine"], lead(county["hh_a"], 1), cadre)
+    second = receive_lead(county["engine"], lead(county["hh_a"], 2), cadre)
     assert first.case_id == second.case_id and len(second.leads) == 2
     count, problems = audit_store.verify(county["engine"], sm3)
     assert problems == [] and count == 3  # the import, then open, then merge
@@ -61,21 +62,21 @@ def test_leads_for_one_household_merge_into_one_case_and_are_audited(county):
 
 def test_the_store_itself_refuses_a_second_open_case(county):
     cadre = Actor("cadre-a", Role.VILLAGE_CADRE, county["village_a"])
-    receive_lead(county["engine"], lead(county["hh_a"], 1), cadre, WF)
+    receive_lead(county["engine"], lead(county["hh_a"], 1), cadre)
     rogue = Case.open("C-rogue", WF, [lead(county["hh_a"], 9)])
     with pytest.raises(IntegrityError), county["engine"].begin() as conn:
-        case_store.insert(conn, rogue, division_code=county["village_a"], workflow_id=WF.id)
+        case_store.insert(conn, rogue, division_code=county["village_a"], workflow_key=WF.key, due_on=None)
 
 
 def test_a_village_cadre_sees_nothing_of_another_village(county):
     a = Actor("cadre-a", Role.VILLAGE_CADRE, county["village_a"])
     b = Actor("cadre-b", Role.VILLAGE_CADRE, county["village_b"])
-    case_b = receive_lead(county["engine"], lead(county["hh_b"], 1), b, WF)
+    case_b = receive_lead(county["engine"], lead(county["hh_b"], 1), b)
     with pytest.raises(DomainError) as e:
-        receive_lead(county["engine"], lead(county["hh_b"], 2), a, WF)
+        receive_lead(county["engine"], lead(county["hh_b"], 2), a)
     assert e.value.code == "HOUSEHOLD_NOT_FOUND"
     with pytest.raises(DomainError) as e:
-        act_on_case(county["engine"], case_b.case_id, "accept", a, WF, at=T0)
+        act_on_case(county["engine"], case_b.case_id, "accept", a, at=T0)
     assert e.value.code == "CASE_NOT_FOUND"
     assert list_cases(county["engine"], a) == []
     county_officer = Actor("county-1", Role.COUNTY_APPROVER, county["village_a"][:6] + "000000")
@@ -91,7 +92,7 @@ def test_the_whole_procedure_in_the_store_with_an_intact_audit_chain(county):
     reviewer = Actor("town-1", Role.TOWNSHIP_REVIEWER, township)
     approver = Actor("county-1", Role.COUNTY_APPROVER, village[:6] + "000000")
     eng = county["engine"]
-    case = receive_lead(eng, lead(hh, 1), cadre, WF)
+    case = receive_lead(eng, lead(hh, 1), cadre)
     day = dt.timedelta(days=1)
     steps = [
         ("accept", cadre, T0, {}),
@@ -109,42 +110,40 @@ def test_the_whole_procedure_in_the_store_with_an_intact_audit_chain(county):
         ("pass_village_review", cadre, T0 + 3 * day, {"evidence": ["village_review_minutes"]}),
     ]
     for action, actor, at, kw in steps:
-        case = act_on_case(eng, case.case_id, action, actor, WF, at=at, calendar=cal, **kw)
+        case = act_on_case(eng, case.case_id, action, actor, at=at, calendar=cal, **kw)
     with pytest.raises(DomainError) as e:  # the notice must run its 5 days first
         act_on_case(
             eng,
             case.case_id,
             "close_publicity",
             cadre,
-            WF,
             at=T0 + 4 * day,
             evidence=["publicity_record"],
             calendar=cal,
         )
     assert e.value.code == "NOTICE_PERIOD"
     case = act_on_case(
-        eng, case.case_id, "close_publicity", cadre, WF, at=T0 + 9 * day, evidence=["publicity_record"], calendar=cal
+        eng, case.case_id, "close_publicity", cadre, at=T0 + 9 * day, evidence=["publicity_record"], calendar=cal
     )
     case = act_on_case(
-        eng, case.case_id, "approve", reviewer, WF, at=T0 + 10 * day, evidence=["township_review_opinion"], calendar=cal
+        eng, case.case_id, "approve", reviewer, at=T0 + 10 * day, evidence=["township_review_opinion"], calendar=cal
     )
     case = act_on_case(
         eng,
         case.case_id,
         "approve",
         approver,
-        WF,
         at=T0 + 11 * day,
         evidence=["county_approval_document"],
         calendar=cal,
     )
     case = act_on_case(
-        eng, case.case_id, "register", reviewer, WF, at=T0 + 12 * day, evidence=["announcement_record"], calendar=cal
+        eng, case.case_id, "register", reviewer, at=T0 + 12 * day, evidence=["announcement_record"], calendar=cal
     )
     assert case.state == "monitoring" and case.category is MonitoringCategory.SUDDEN_HARDSHIP
     assert case.decision() is not None and case.decision().policy_id == "identification"
     count, problems = audit_store.verify(eng, sm3)
-    assert problems == [] and count == 1 + 1 + 8  # import, open, eight transitions (the refused one left none)
+    assert problems == [] and count == 1 + 1 + 8 + 1  # import, open, eight transitions, the refusal
     with eng.connect() as c:
         stored = c.execute(select(t.cases.c.state, t.cases.c.version)).one()
     assert stored.state == "monitoring" and stored.version == 9

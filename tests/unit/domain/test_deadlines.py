@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jingzhun.adapters.calendar_cn import WeekendCalendar
+from jingzhun.adapters.calendar_cn import ChineseWorkingCalendar, WeekendCalendar
 from jingzhun.domain.deadlines import (
     DayKind,
     DeadlineStatus,
@@ -205,3 +205,89 @@ def test_the_procedure_clock_stops_at_a_stop_state():
         warning=WARN,
     )
     assert d.done == D(2025, 3, 14) and d.status is DeadlineStatus.DUE_SOON
+
+
+# --- 民法典 第二百零三条: a calendar-day period whose last day is off work ends on the next workday ---
+
+CN = ChineseWorkingCalendar()  # the State Council schedules, 调休 included
+ROLL15 = Duration(15, roll_forward=True)
+
+
+def test_the_real_2025_national_day_schedule_is_what_the_roll_forward_tests_assume():
+    assert [CN.is_workday(D(2025, 10, d)) for d in range(1, 12)] == [False] * 8 + [True, True, True]
+    assert CN.is_workday(D(2025, 9, 28)) and not CN.is_workday(D(2025, 10, 12))
+
+
+def test_a_period_ending_inside_the_national_day_holiday_rolls_to_the_first_workday_after_it():
+    # 09-19 + 15 = Saturday 10-04, in the 10-01..10-08 holiday
+    assert add_days(D(2025, 9, 19), Duration(15)) == D(2025, 10, 4)
+    assert add_days(D(2025, 9, 19), ROLL15, CN) == D(2025, 10, 9)
+
+
+def test_a_period_ending_on_an_ordinary_saturday_rolls_to_monday():
+    assert add_days(D(2025, 2, 28), ROLL15, CN) == D(2025, 3, 17)  # Saturday 03-15 → Monday 03-17
+    assert add_days(D(2025, 3, 1), ROLL15, CN) == D(2025, 3, 17)  # Sunday 03-16 → Monday 03-17
+
+
+def test_a_period_ending_on_a_make_up_workday_does_not_roll():
+    # Saturday 10-11 and Sunday 09-28 were worked (调休), so they are not 法定休假日
+    assert add_days(D(2025, 9, 26), ROLL15, CN) == D(2025, 10, 11)
+    assert add_days(D(2025, 9, 13), ROLL15, CN) == D(2025, 9, 28)
+
+
+def test_a_period_ending_on_a_workday_is_unchanged():
+    assert add_days(D(2025, 3, 3), ROLL15, CN) == D(2025, 3, 18) == add_days(D(2025, 3, 3), Duration(15))
+
+
+def test_without_roll_forward_the_last_day_stays_on_the_holiday_and_no_calendar_is_needed():
+    assert add_days(D(2025, 9, 19), Duration(15), CN) == D(2025, 10, 4)
+    assert add_days(D(2025, 2, 28), Duration(15)) == D(2025, 3, 15)
+
+
+def test_roll_forward_needs_a_calendar_even_when_the_last_day_is_a_workday():
+    with pytest.raises(DomainError) as e:
+        add_days(D(2025, 3, 3), ROLL15)
+    assert e.value.code == "CALENDAR_REQUIRED" and "顺延" in e.value.message
+
+
+def test_working_day_periods_are_unaffected_and_cannot_be_told_to_roll():
+    assert add_days(D(2025, 9, 30), Duration(1, WORKING), CN) == D(2025, 10, 9)
+    with pytest.raises(DomainError) as e:
+        Duration(20, WORKING, roll_forward=True)
+    assert e.value.code == "DURATION_INVALID"
+
+
+def test_roll_forward_must_be_a_boolean():
+    with pytest.raises(DomainError) as e:
+        Duration(15, roll_forward="yes")  # type: ignore[arg-type]
+    assert e.value.code == "DURATION_INVALID"
+
+
+def test_a_notice_counting_its_first_day_rolls_too():
+    # posted Tuesday 09-30 for 5 days, the posting day counted: 09-30..10-04, then rolled
+    assert period_ends(D(2025, 9, 30), Duration(5, roll_forward=True), CN, first_day_counts=True) == D(2025, 10, 9)
+    assert period_ends(D(2025, 9, 30), Duration(5), first_day_counts=True) == D(2025, 10, 4)
+
+
+def test_the_rolled_day_is_the_due_date_so_finishing_on_it_is_on_time():
+    on_rolled_day = assess("procedure", D(2025, 9, 19), ROLL15, today=D(2025, 10, 20), done=D(2025, 10, 9), calendar=CN)
+    assert on_rolled_day.due == D(2025, 10, 9) and on_rolled_day.status is not DeadlineStatus.OVERDUE
+    late = assess("procedure", D(2025, 9, 19), ROLL15, today=D(2025, 10, 10), calendar=CN)
+    assert late.status is DeadlineStatus.OVERDUE
+
+
+def test_a_rolling_duration_reads_in_chinese_and_stays_a_hashable_value():
+    assert str(ROLL15) == "15 个自然日（末日遇节假日顺延）"
+    assert len({Duration(15), ROLL15, Duration(15, roll_forward=True)}) == 2
+    assert Duration(15) != ROLL15 and WarningPolicy().due_soon == Duration(3)
+    with pytest.raises(AttributeError):
+        ROLL15.roll_forward = False  # type: ignore[misc]
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.dates(D(2024, 1, 1), D(2025, 11, 30)), st.integers(0, 20))
+def test_a_rolled_period_ends_on_the_first_workday_on_or_after_the_plain_last_day(start, n):
+    plain = add_days(start, Duration(n))
+    rolled = add_days(start, Duration(n, roll_forward=True), CN)
+    assert CN.is_workday(rolled) and rolled >= plain
+    assert not any(CN.is_workday(plain + dt.timedelta(days=k)) for k in range((rolled - plain).days))

@@ -188,6 +188,45 @@ def test_a_definition_is_in_force_between_its_dates():
     assert wf.in_force(dt.date(2025, 6, 1)) and not wf.in_force(dt.date(2026, 1, 1))
 
 
+def test_a_national_definition_has_an_empty_scope_and_a_cn_key():
+    wf = WorkflowDefinition.from_dict(BASE)
+    assert (wf.scope, wf.key) == ("", "mini@cn@1")
+
+
+def test_a_local_definition_keys_by_its_scope():
+    wf = WorkflowDefinition.from_dict(data(scope="532328", version="2025.1"))
+    assert (wf.scope, wf.key) == ("532328", "mini@532328@2025.1")
+
+
+@pytest.mark.parametrize("scope", ["3", "340", "34a", "3412345678901"])
+def test_a_scope_is_a_division_code_prefix(scope):
+    assert ("scope",) in [loc for loc, _ in problems_of(data(scope=scope))]
+
+
+def test_a_key_too_long_to_store_with_a_case_is_refused():
+    assert ("id",) in [loc for loc, _ in problems_of(data(id="identification_extended", version="2025.1-rc1-xyz"))]
+    assert problems_of(data(id="identification", scope="532328001001", version="2025.12")) == []  # 38 chars
+
+
+def test_a_deadline_can_roll_forward_off_a_holiday():
+    wf = WorkflowDefinition.from_dict(data(deadline={"days": 15, "roll_forward": True, "stops_at": ["approved"]}))
+    assert wf.deadline is not None and wf.deadline.limit == Duration(15, roll_forward=True)
+    assert wf.states["visit"].deadline == Duration(2, DayKind.WORKING)  # roll_forward defaults to false
+
+
+@pytest.mark.parametrize(
+    ("deadline", "field"),
+    [
+        ({"days": 20, "kind": "working", "roll_forward": True, "stops_at": ["approved"]}, "deadline"),
+        ({"days": 15, "roll_forward": "yes", "stops_at": ["approved"]}, "deadline.roll_forward"),
+    ],
+)
+def test_roll_forward_is_only_for_calendar_days_and_only_a_boolean(deadline, field):
+    with pytest.raises(DomainError) as e:
+        WorkflowDefinition.from_dict(data(deadline=deadline))
+    assert (e.value.code, e.value.field) == ("WORKFLOW_DEFINITION", field)
+
+
 class TestConfirmCodes:
     wf = WorkflowDefinition.from_dict(BASE)
     submit = wf.rule("submit", "visit")

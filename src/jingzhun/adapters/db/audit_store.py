@@ -70,7 +70,16 @@ def verify(engine: Engine, hasher: Hasher) -> tuple[int, list[ChainProblem]]:
     events = [
         (
             AuditEvent(
-                r.seq, _utc(r.at), r.actor, r.role, r.jurisdiction, r.action, r.record, r.result, r.request_id, r.detail
+                r.seq,
+                as_utc(r.at),
+                r.actor,
+                r.role,
+                r.jurisdiction,
+                r.action,
+                r.record,
+                r.result,
+                r.request_id,
+                r.detail,
             ),
             bytes.fromhex(r.hash),
         )
@@ -80,6 +89,6 @@ def verify(engine: Engine, hasher: Hasher) -> tuple[int, list[ChainProblem]]:
     return len(events), verify_chain(events, hasher, head=head)
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
+def as_utc(value: dt.datetime) -> dt.datetime:
     """SQLite gives naive datetimes back (stored as UTC text); PostgreSQL aware ones."""
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

@@ -93,42 +93,115 @@ def from_document(text: str) -> Case:
     )
 
 
-def load(conn: Connection, case_id: str, scope: str) -> tuple[Case, int]:
-    """The case and its version — only if its household lies inside ``scope`` (a division prefix).
+@dataclasses.dataclass(frozen=True, slots=True)
+class Stored:
+    """A case as loaded, with what saving it back needs."""
+
+    case: Case
+    version: int
+    workflow_key: str
+    division_code: str
+
+
+def _stored(row: Any) -> Stored:
+    return Stored(from_document(row.document), int(row.version), str(row.workflow_id), str(row.division_code))
+
+
+_COLUMNS = (t.cases.c.document, t.cases.c.version, t.cases.c.workflow_id, t.cases.c.division_code)
+
+
+def load(conn: Connection, case_id: str, scope: str) -> Stored:
+    """The case — only if its household lies inside ``scope`` (a division prefix).
 
     Out of scope is *not found*: a user must not learn that a case exists elsewhere.
     """
     c = t.cases.c
-    row = conn.execute(
-        select(c.document, c.version).where(c.case_id == case_id, c.division_code.startswith(scope))
-    ).first()
+    row = conn.execute(select(*_COLUMNS).where(c.case_id == case_id, c.division_code.startswith(scope))).first()
     if row is None:
         raise DomainError("CASE_NOT_FOUND", f"找不到案件 {case_id}")
-    return from_document(row[0]), int(row[1])
+    return _stored(row)
 
 
-def open_case_of(conn: Connection, household_id: str) -> tuple[Case, int] | None:
+def case_of_lead(conn: Connection, lead_id: str, scope: str) -> Stored:
+    c, k = t.cases.c, t.case_leads.c
+    row = conn.execute(
+        select(*_COLUMNS)
+        .join(t.case_leads, k.case_id == c.case_id)
+        .where(k.lead_id == lead_id, c.division_code.startswith(scope))
+    ).first()
+    if row is None:
+        raise DomainError("CASE_NOT_FOUND", f"找不到线索 {lead_id} 所在的案件")
+    return _stored(row)
+
+
+def open_case_of(conn: Connection, household_id: str) -> Stored | None:
     c = t.cases.c
     row = conn.execute(
-        select(c.document, c.version).where(c.household_id == household_id, c.closed.is_(False)).with_for_update()
+        select(*_COLUMNS).where(c.household_id == household_id, c.closed.is_(False)).with_for_update()
     ).first()
-    return (from_document(row[0]), int(row[1])) if row else None
+    return _stored(row) if row else None
 
 
-def insert(conn: Connection, case: Case, *, division_code: str, workflow_id: str) -> None:
+def open_cases_of(conn: Connection, household_ids: list[str]) -> dict[str, Stored]:
+    """The open case of each of ``household_ids`` that has one (batch lead intake)."""
+    c = t.cases.c
+    out: dict[str, Stored] = {}
+    for i in range(0, len(household_ids), 500):
+        chunk = household_ids[i : i + 500]
+        rows = conn.execute(select(*_COLUMNS).where(c.household_id.in_(chunk), c.closed.is_(False)).with_for_update())
+        for stored in map(_stored, rows):
+            out[stored.case.household_id] = stored
+    return out
+
+
+def insert(conn: Connection, case: Case, *, division_code: str, workflow_key: str, due_on: dt.date | None) -> None:
     conn.execute(t.cases.insert().values(
         case_id=case.case_id, household_id=case.household_id, division_code=division_code,
-        workflow_id=workflow_id, state=case.state, closed=case.closed, opened_at=case.opened_at,
-        version=1, document=to_document(case),
+        workflow_id=workflow_key, state=case.state, closed=case.closed, opened_at=case.opened_at,
+        version=1, document=to_document(case), due_on=due_on,
     ))  # fmt: skip
+    record_leads(conn, case, case.leads)
 
 
-def update(conn: Connection, case: Case, *, expected_version: int) -> None:
+def update(conn: Connection, case: Case, *, expected_version: int, due_on: dt.date | None) -> None:
     c = t.cases.c
     done = conn.execute(
         t.cases.update()
         .where(c.case_id == case.case_id, c.version == expected_version)
-        .values(state=case.state, closed=case.closed, version=expected_version + 1, document=to_document(case))
+        .values(
+            state=case.state,
+            closed=case.closed,
+            version=expected_version + 1,
+            document=to_document(case),
+            due_on=due_on,
+        )
     )
     if done.rowcount != 1:
         raise DomainError("CASE_CONFLICT", f"案件 {case.case_id} 已被他人修改，请刷新后重试")
+
+
+def record_leads(conn: Connection, case: Case, leads: list[Lead]) -> None:
+    """Index leads by id; a lead id already recorded is a duplicate the caller should have skipped."""
+    if leads:
+        conn.execute(
+            t.case_leads.insert(),
+            [
+                {
+                    "lead_id": x.lead_id,
+                    "case_id": case.case_id,
+                    "household_id": x.household_id,
+                    "channel": x.channel.value,
+                    "received_at": x.received_at,
+                }
+                for x in leads
+            ],
+        )
+
+
+def known_lead_ids(conn: Connection, lead_ids: list[str]) -> set[str]:
+    """Those of ``lead_ids`` already received (in any case, open or closed)."""
+    c = t.case_leads.c
+    out: set[str] = set()
+    for i in range(0, len(lead_ids), 500):
+        out.update(conn.execute(select(c.lead_id).where(c.lead_id.in_(lead_ids[i : i + 500]))).scalars())
+    return out

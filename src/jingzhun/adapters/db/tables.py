@@ -209,6 +209,9 @@ cases = Table(
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("version", Integer, nullable=False),
     Column("document", Text, nullable=False),
+    # The earliest due date among the case's running time limits (procedure or step): the work
+    # queue sorts on it and "overdue" is ``due_on < today`` in SQL; NULL when nothing is running.
+    Column("due_on", Date, nullable=True, index=True),
     Index(
         "uq_cases_one_open_per_household",
         "household_id",
@@ -216,4 +219,47 @@ cases = Table(
         sqlite_where=text("NOT closed"),
         postgresql_where=text("NOT closed"),
     ),
+)
+
+# Each lead once (its id is deterministic for screening output, so a re-run adds nothing), with
+# the case it was merged into: the merge is auditable and a lead is never counted twice.
+case_leads = Table(
+    "case_leads",
+    metadata,
+    Column("lead_id", String(80), primary_key=True),
+    Column("case_id", String(40), ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("household_id", String(40), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# Accounts: one role and one jurisdiction each (a person with two roles has two accounts, so
+# separation of duties holds per account). The password hash is for the web login (issue 5).
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("display_name", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("jurisdiction", String(12), nullable=False, index=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("password_hash", Text, nullable=True),
+)
+
+# The daily deadline job: per township and county, how many cases in a procedure are due soon,
+# overdue (orange), seriously overdue (red) or not yet datable on that day — one row per (day, division).
+overdue_daily = Table(
+    "overdue_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("division_code", String(12), primary_key=True),
+    Column("level", String(12), nullable=False),
+    Column("in_procedure", Integer, nullable=False),
+    Column("due_soon", Integer, nullable=False),
+    Column("overdue", Integer, nullable=False),
+    Column("escalated", Integer, nullable=False),
+    Column("undated", Integer, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,0 +1,60 @@
+"""``jingzhun household show``: one household as a caseworker sees it — masked, scoped, audited."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from jingzhun import bootstrap
+from jingzhun.cli import render
+from jingzhun.cli.session import AsUser, acting, refusals, request_id
+from jingzhun.domain.money import fen_to_yuan
+from jingzhun.services.households import view_household
+
+app = typer.Typer(help="农户", no_args_is_help=True)
+
+
+def _yuan(fen: object) -> str:
+    return "—" if fen is None else f"{fen_to_yuan(int(str(fen))):,.2f}"
+
+
+@app.command("show")
+def show(household_id: Annotated[str, typer.Argument(help="户编号")], as_user: AsUser = "") -> None:
+    """查看一户：成员（身份证号、电话已脱敏）、收入、条件、部门数据、案件。每次查看都记入审计。"""
+    with bootstrap.open_store() as engine, refusals():
+        v = view_household(engine, household_id, acting(engine, as_user), request_id=request_id())
+    render.console.print(
+        f"[bold]户 {v.household_id}[/bold]　区划 {v.division_code}　"
+        f"{'脱贫户（' + str(v.alleviated_year) + '）' if v.alleviated else '一般农户'}　电话 {v.phone_masked or '—'}"
+    )
+    members = Table(title=f"家庭成员（{len(v.members)}）")
+    for col in ("身份证号", "姓名", "关系", "年龄", "健康", "残疾等级", "劳动能力", "在校", "医保"):
+        members.add_column(col)
+    for m in v.members:
+        members.add_row(
+            m.person_id_masked, m.name, m.relation, str(m.age or "—"), m.health or "—", str(m.disability_grade or "—"),
+            m.labor_capacity or "—", m.schooling or "—", {True: "是", False: "否", None: "—"}[m.medical_insured],
+        )  # fmt: skip
+    render.console.print(members)
+    income = Table(title="收入（12 个月窗口，元）")
+    for col in ("截至", "工资性", "经营净", "财产性", "转移性", "医疗自付", "教育自付"):
+        income.add_column(col, justify="right")
+    for w in v.income:
+        income.add_row(
+            str(w["period_end"]),
+            *(_yuan(w[k]) for k in ("wage_fen", "business_net_fen", "property_fen", "transfer_fen",
+                                     "medical_self_paid_fen", "education_self_paid_fen")),
+        )  # fmt: skip
+    render.console.print(income)
+    if v.events:
+        events = Table(title=f"部门数据（{len(v.events)}）")
+        for col in ("来源", "类型", "日期", "金额（元）", "成员"):
+            events.add_column(col)
+        for e in v.events:
+            events.add_row(str(e["source"]), str(e["event_type"]), str(e["event_date"]), _yuan(e["amount_fen"]),
+                           str(e["person_id"] or "—"))  # fmt: skip
+        render.console.print(events)
+    for c in v.cases:
+        render.console.print(f"案件 {c['case_id']}：{c['state']}{'（已结）' if c['closed'] else ''}")

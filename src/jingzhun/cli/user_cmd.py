@@ -1,0 +1,64 @@
+"""``jingzhun user add|list|deactivate``: accounts, each with one role and one jurisdiction."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from jingzhun import bootstrap
+from jingzhun.cli import render
+from jingzhun.cli.session import AsUser, acting, refusals, request_id
+from jingzhun.domain.workflow import Role
+from jingzhun.services.users import User, add_user, deactivate_user, list_users
+
+app = typer.Typer(help="账号与角色", no_args_is_help=True)
+
+ROLE_LABELS = {
+    Role.VILLAGE_CADRE: "村干部/帮扶联系人",
+    Role.TOWNSHIP_REVIEWER: "乡镇审核人",
+    Role.COUNTY_APPROVER: "县级审批人",
+    Role.DEPARTMENT_DATA_OFFICER: "部门数据专员",
+    Role.ASSISTANCE_PARTNER: "帮扶力量",
+    Role.AUDITOR: "审计员",
+    Role.ADMINISTRATOR: "管理员",
+}
+
+
+@app.command("add")
+def add(
+    user_id: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[Role, typer.Option(help="角色")],
+    jurisdiction: Annotated[str, typer.Option(help="辖区行政区划代码（6、9 或 12 位）")],
+    name: Annotated[str, typer.Option(help="姓名")],
+    as_user: AsUser = "",
+) -> None:
+    """新建账号。空库的第一个账号须为管理员，可不指定 --as。"""
+    with bootstrap.open_store() as engine, refusals():
+        by = acting(engine, as_user) if as_user else None
+        user = add_user(engine, User(user_id, name, role, jurisdiction), by=by, request_id=request_id())
+    render.console.print(
+        f"[green]✓[/green] 已创建账号 {user.user_id}（{ROLE_LABELS[user.role]}，辖区 {user.jurisdiction}）"
+    )
+
+
+@app.command("list")
+def list_(as_user: AsUser = "") -> None:
+    """列出辖区内的账号（管理员）。"""
+    with bootstrap.open_store() as engine, refusals():
+        users = list_users(engine, acting(engine, as_user))
+    table = Table(title=f"账号（{len(users)}）")
+    for col in ("用户名", "姓名", "角色", "辖区", "状态"):
+        table.add_column(col)
+    for u in users:
+        table.add_row(u.user_id, u.display_name, ROLE_LABELS[u.role], u.jurisdiction, "有效" if u.active else "停用")
+    render.console.print(table)
+
+
+@app.command("deactivate")
+def deactivate(user_id: Annotated[str, typer.Argument(help="用户名")], as_user: AsUser = "") -> None:
+    """停用账号（不删除：审计记录仍指向它）。"""
+    with bootstrap.open_store() as engine, refusals():
+        deactivate_user(engine, user_id, by=acting(engine, as_user), request_id=request_id())
+    render.console.print(f"[green]✓[/green] 已停用 {user_id}")

@@ -1,0 +1,117 @@
+"""Writing and reading the audit trail from use cases: successes, refusals, and the auditor's view.
+
+A success is recorded by ``record`` inside the use case's own transaction, so an audit failure
+fails the action. A refusal (no permission, out of scope, a step the workflow does not allow)
+rolls the action back — and ``refusals_audited`` then records it in a transaction of its own,
+because a refused attempt is exactly what an auditor wants to see (等保 2.0: every event with
+its result). Access refusals are ``denied``; a step refused for its content is ``failed``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, select
+
+from jingzhun.adapters.crypto.sm3 import sm3
+from jingzhun.adapters.db import audit_store
+from jingzhun.adapters.db import tables as t
+from jingzhun.domain.access import ACCESS_CODES, Permission, require, scope_prefix
+from jingzhun.domain.cases import Actor
+from jingzhun.domain.errors import DomainError
+from jingzhun.domain.ids import mask_identifiers
+
+
+def record(
+    conn: Connection,
+    actor: Actor,
+    action: str,
+    record_ref: str,
+    detail: Mapping[str, object] | None = None,
+    *,
+    request_id: str = "",
+    result: str = "ok",
+) -> None:
+    """Append one event in the caller's transaction (detail is JSON; ID numbers are masked)."""
+    text = json.dumps(dict(detail or {}), ensure_ascii=False, sort_keys=True, default=str)
+    audit_store.append(
+        conn, sm3, actor=actor.actor_id, role=actor.role.value, jurisdiction=actor.jurisdiction, action=action,
+        record=mask_identifiers(record_ref), result=result, request_id=request_id, detail=mask_identifiers(text),
+    )  # fmt: skip
+
+
+@contextmanager
+def refusals_audited(
+    engine: Engine, actor: Actor, action: str, record_ref: str, request_id: str = ""
+) -> Iterator[None]:
+    """Run a use case; if the domain refuses it, record the refusal (own transaction) and re-raise."""
+    try:
+        yield
+    except DomainError as e:
+        result = "denied" if e.code in ACCESS_CODES else "failed"
+        with engine.begin() as conn:
+            record(conn, actor, action, record_ref, {"code": e.code}, request_id=request_id, result=result)
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    seq: int
+    at: dt.datetime
+    actor: str
+    role: str
+    jurisdiction: str
+    action: str
+    record: str
+    result: str
+    request_id: str
+    detail: str
+
+
+def read_log(
+    engine: Engine,
+    actor: Actor,
+    *,
+    since: dt.datetime | None = None,
+    actor_filter: str | None = None,
+    result: str | None = None,
+    limit: int = 200,
+    request_id: str = "",
+) -> list[LoggedEvent]:
+    """Audit events of actors inside the reader's jurisdiction, newest first; the read is audited too.
+
+    Only the auditor may read the log (separation of the audit role from case work and from
+    account administration).
+    """
+    with refusals_audited(engine, actor, "audit.read", "audit", request_id):
+        require(actor.role, Permission.AUDIT_READ)
+    e = t.audit_events.c
+    query = select(t.audit_events).where(e.jurisdiction.startswith(scope_prefix(actor.jurisdiction)))
+    if since is not None:
+        query = query.where(e.at >= since)
+    if actor_filter:
+        query = query.where(e.actor == actor_filter)
+    if result:
+        query = query.where(e.result == result)
+    with engine.begin() as conn:
+        rows = conn.execute(query.order_by(e.seq.desc()).limit(limit)).all()
+        record(conn, actor, "audit.read", "audit", {"rows": len(rows)}, request_id=request_id)
+    return [
+        LoggedEvent(
+            r.seq,
+            audit_store.as_utc(r.at),
+            r.actor,
+            r.role,
+            r.jurisdiction,
+            r.action,
+            r.record,
+            r.result,
+            r.request_id,
+            r.detail,
+        )
+        for r in rows
+    ]

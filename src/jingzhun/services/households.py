@@ -1,0 +1,126 @@
+"""Reading a household and its members — a person-record read, so scoped, masked and audited.
+
+Every read writes a ``household.read`` event in the same transaction as the read (security goal
+4: N reads → N events; if the audit write fails, the read fails and nothing is shown). ID
+numbers and phones are masked here, before anything leaves the service; showing them in full
+is a separate, audited permission of the web application (issue 5). The auditor and the
+administrator cannot read person records at all (``domain.access``); a household outside the
+reader's jurisdiction is "not found".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+
+from jingzhun.adapters.db import tables as t
+from jingzhun.domain.access import Permission, require, scope_prefix
+from jingzhun.domain.cases import Actor
+from jingzhun.domain.errors import DomainError
+from jingzhun.domain.ids import ResidentId, mask_identifiers
+from jingzhun.services import auditing
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    person_id_masked: str
+    name: str
+    relation: str
+    age: int | None
+    health: str | None
+    disability_grade: int | None
+    labor_capacity: str | None
+    schooling: str | None
+    medical_insured: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdView:
+    household_id: str
+    division_code: str
+    alleviated: bool
+    alleviated_year: int | None
+    address: str | None
+    phone_masked: str | None
+    members: tuple[MemberView, ...]
+    income: tuple[dict[str, object], ...]  # one per 12-month window, newest first; amounts in fen
+    conditions: dict[str, object] | None
+    events: tuple[dict[str, object], ...]  # newest first; person ids masked
+    cases: tuple[dict[str, object], ...]  # case id, state, opened, closed
+
+
+def _mask_id(value: str) -> str:
+    try:
+        return ResidentId(value).masked()
+    except DomainError:
+        return mask_identifiers(value)
+
+
+def _age(person_id: str, on: dt.date) -> int | None:
+    try:
+        return ResidentId(person_id).age_on(on)
+    except DomainError:
+        return None
+
+
+def view_household(
+    engine: Engine, household_id: str, actor: Actor, *, today: dt.date | None = None, request_id: str = ""
+) -> HouseholdView:
+    """One household in the actor's jurisdiction, masked; the read is audited in its own transaction."""
+    on = today or dt.date.today()
+    with auditing.refusals_audited(engine, actor, "household.read", f"household:{household_id}", request_id):
+        require(actor.role, Permission.HOUSEHOLD_READ)
+        h, m, i, c, e, k = (x.c for x in (t.households, t.members, t.income, t.conditions, t.events, t.cases))
+        with engine.begin() as conn:
+            row = conn.execute(
+                select(t.households).where(
+                    h.household_id == household_id, h.division_code.startswith(scope_prefix(actor.jurisdiction))
+                )
+            ).first()
+            if row is None:
+                raise DomainError("HOUSEHOLD_NOT_FOUND", f"找不到农户 {household_id}")
+            members = conn.execute(select(t.members).where(m.household_id == household_id).order_by(m.person_id))
+            member_views = tuple(
+                MemberView(
+                    _mask_id(r.person_id),
+                    r.name,
+                    r.relation,
+                    _age(r.person_id, on),
+                    r.health,
+                    r.disability_grade,
+                    r.labor_capacity,
+                    r.schooling,
+                    r.medical_insured,
+                )
+                for r in members
+            )
+            income = conn.execute(select(t.income).where(i.household_id == household_id).order_by(i.period_end.desc()))
+            cond = conn.execute(select(t.conditions).where(c.household_id == household_id)).first()
+            events = conn.execute(
+                select(e.source, e.event_type, e.event_date, e.amount_fen, e.person_id)
+                .where(e.household_id == household_id)
+                .order_by(e.event_date.desc(), e.source, e.event_id)
+            )
+            cases = conn.execute(
+                select(k.case_id, k.state, k.opened_at, k.closed).where(k.household_id == household_id)
+            ).all()
+            view = HouseholdView(
+                household_id=row.household_id,
+                division_code=row.division_code,
+                alleviated=bool(row.alleviated),
+                alleviated_year=row.alleviated_year,
+                address=row.address,
+                phone_masked=mask_identifiers(row.phone) if row.phone else None,
+                members=member_views,
+                income=tuple({k: v for k, v in r._asdict().items() if k not in ("household_id",)} for r in income),
+                conditions=dict(cond._asdict()) if cond else None,
+                events=tuple(
+                    {**r._asdict(), "person_id": _mask_id(r.person_id) if r.person_id else None} for r in events
+                ),
+                cases=tuple(r._asdict() for r in cases),
+            )
+            detail = {"members": len(member_views)}
+            auditing.record(conn, actor, "household.read", f"household:{household_id}", detail, request_id=request_id)
+    return view
