@@ -76,7 +76,7 @@ def scope_prefix(jurisdiction: str) -> str:
     The prefix is the code cut at its level (2, 4, 6, 9 or 12 digits), so ``532328100000``
     (a township) covers ``532328100xxx`` and not ``5323281`` followed by anything else.
     """
-    code = DivisionCode(jurisdiction)
+    code = DivisionCode(jurisdiction.ljust(12, "0"))  # "532328" and "532328000000" are the same county
     return code.value[: _SPANS[code.level]]
 
 
