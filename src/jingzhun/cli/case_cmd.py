@@ -212,13 +212,4 @@ def overdue(
     on = _today(day)
     with bootstrap.open_store() as engine, refusals():
         tallies = daily_overdue(engine, acting(engine, as_user), today=on, request_id=request_id())
-    table = Table(title=f"{on} 期限统计（程序中的案件）")
-    for col in ("区划", "名称", "层级", "程序中", "临期", "超期（橙）", "严重超期（红）", "无法计算"):
-        table.add_column(col, justify="right" if col not in ("区划", "名称", "层级") else "left")
-    for x in tallies:
-        table.add_row(
-            x.division_code, x.name, "县" if x.level == "county" else "乡镇", str(x.in_procedure),
-            f"[yellow]{x.due_soon}[/]" if x.due_soon else "0", f"[dark_orange]{x.overdue}[/]" if x.overdue else "0",
-            f"[red]{x.escalated}[/]" if x.escalated else "0", str(x.undated),
-        )  # fmt: skip
-    render.console.print(table)
+    render.deadline_tallies(tallies, on)

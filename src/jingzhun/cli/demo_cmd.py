@@ -1,23 +1,34 @@
-"""``jingzhun demo``: a synthetic county in the embedded store, imported and summarised.
+"""``jingzhun demo``: a synthetic county in the embedded store, imported, screened, turned into cases.
 
 The newcomer's first command: it generates 元谋县-like data (synthetic people, real county
-code), imports it through the same importer a county uses, and prints what is there. The web
-UI (issue 5) will be served from here; until then ``--no-serve`` is the only mode.
+code), imports it through the same importer a county uses, screens it, creates one account per
+role, receives the warnings as department-warning leads (one case per flagged household) and
+prints the county's deadline report — then tells how to act as each account. The web UI
+(issue 5) will be served from here; until then ``--no-serve`` is the only mode.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
+from sqlalchemy import Engine
 
 from jingzhun import bootstrap
 from jingzhun.cli import render
+from jingzhun.domain.deadlines import local_date
+from jingzhun.services.cases import act_on_case
+from jingzhun.services.deadlines import daily_overdue, list_cases
+from jingzhun.services.demo_accounts import ensure_demo_users
 from jingzhun.services.importer import run_import
-from jingzhun.services.screening import screen_store, write_outputs
+from jingzhun.services.leads import leads_from_warnings
+from jingzhun.services.screening import ScreenOutcome, screen_store, write_outputs
 from jingzhun.services.summary import summarize
+from jingzhun.services.users import actor_of
 from jingzhun.synth import DEFAULT_AS_OF, generate, write
 
 
@@ -43,7 +54,40 @@ def demo(
             outcome = screen_store(engine, DEFAULT_AS_OF, bootstrap.policy_resolver())
             write_outputs(outcome, out / "warnings.csv")
         render.screen_summary(outcome)
+        _cases(engine, outcome)
         url = engine.url.render_as_string(hide_password=True)
     render.console.print(f"数据库：{url}　用时 {time.perf_counter() - started:.1f} 秒")
     if not no_serve:
         render.console.print("[yellow]网页界面尚未实现（见 issue 5）；本次只构建了数据。[/yellow]")
+
+
+def _cases(engine: Engine, outcome: ScreenOutcome) -> None:
+    """Accounts, leads from the screening, and the deadline report, as a county would start."""
+    assert outcome.warnings is not None
+    villages = outcome.warnings["division_code"].sort()
+    village = villages[0] if len(villages) else "532328101201"
+    county, township = village[:6].ljust(12, "0"), village[:9].ljust(12, "0")
+    users = ensure_demo_users(engine, county, township, village)
+    # the leads arrive the morning after the assessment day; the township accepts its own the next day
+    received = dt.datetime.combine(DEFAULT_AS_OF + dt.timedelta(days=1), dt.time(1, 0), tzinfo=dt.UTC)
+    with render.console.status("筛查预警转为线索、立案 …"):
+        intake = leads_from_warnings(engine, actor_of(engine, "data"), outcome.warnings, received_at=received)
+        reviewer = actor_of(engine, "township")
+        for row in list_cases(engine, reviewer, today=local_date(received)):
+            if row.state == "lead":
+                act_on_case(engine, row.case_id, "accept", reviewer, at=received + dt.timedelta(days=1))
+    render.console.print(
+        f"筛查线索：新立案 {intake.opened:,} 件，并入 {intake.merged:,} 件，此前已受理 {intake.already_received:,} 件；"
+        f"乡镇 {township} 已受理本乡镇的线索"
+    )
+    report_day = local_date(received) + dt.timedelta(days=3)
+    render.deadline_tallies(daily_overdue(engine, actor_of(engine, "county"), today=report_day), report_day)
+    table = Table(title="演示账号（命令行用 --as 账号 办理）")
+    for col in ("账号", "角色", "辖区"):
+        table.add_column(col)
+    for u in users:
+        table.add_row(u.user_id, u.display_name, u.jurisdiction)
+    render.console.print(table)
+    render.console.print(
+        "试试：jingzhun case list --as cadre　　jingzhun case overdue --as county　　jingzhun audit log --as auditor"
+    )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from jingzhun.services.deadlines import DeadlineTally
 from jingzhun.services.import_report import ImportReport
 from jingzhun.services.screening import ScreenOutcome
 from jingzhun.services.summary import StoreSummary
@@ -159,3 +162,19 @@ def screen_summary(o: ScreenOutcome, seconds: float | None = None) -> None:
             "；".join(row["reasons"]),
         )
     console.print(sample)
+
+
+def deadline_tallies(tallies: list[DeadlineTally], day: dt.date) -> None:
+    """The daily deadline report: per county and township, cases due soon, overdue (orange), red."""
+    table = Table(title=f"{day} 期限统计（程序中的案件）")
+    for col in ("区划", "名称", "层级"):
+        table.add_column(col)
+    for col in ("程序中", "临期", "超期（橙）", "严重超期（红）", "无法计算"):
+        table.add_column(col, justify="right")
+    for x in tallies:
+        table.add_row(
+            x.division_code, x.name, "县" if x.level == "county" else "乡镇", str(x.in_procedure),
+            f"[yellow]{x.due_soon}[/]" if x.due_soon else "0", f"[dark_orange]{x.overdue}[/]" if x.overdue else "0",
+            f"[red]{x.escalated}[/]" if x.escalated else "0", str(x.undated),
+        )  # fmt: skip
+    console.print(table)
