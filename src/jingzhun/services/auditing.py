@@ -26,6 +26,23 @@ from jingzhun.domain.errors import DomainError
 from jingzhun.domain.ids import mask_identifiers
 
 
+def entry(
+    actor: Actor,
+    action: str,
+    record_ref: str,
+    detail: Mapping[str, object] | None = None,
+    *,
+    request_id: str = "",
+    result: str = "ok",
+) -> audit_store.Entry:
+    """The event of ``actor`` doing ``action`` to ``record_ref`` (detail as JSON; ID numbers masked)."""
+    text = json.dumps(dict(detail or {}), ensure_ascii=False, sort_keys=True, default=str)
+    return audit_store.Entry(
+        actor.actor_id, actor.role.value, actor.jurisdiction, action, mask_identifiers(record_ref), result,
+        request_id, mask_identifiers(text),
+    )  # fmt: skip
+
+
 def record(
     conn: Connection,
     actor: Actor,
@@ -36,12 +53,13 @@ def record(
     request_id: str = "",
     result: str = "ok",
 ) -> None:
-    """Append one event in the caller's transaction (detail is JSON; ID numbers are masked)."""
-    text = json.dumps(dict(detail or {}), ensure_ascii=False, sort_keys=True, default=str)
-    audit_store.append(
-        conn, sm3, actor=actor.actor_id, role=actor.role.value, jurisdiction=actor.jurisdiction, action=action,
-        record=mask_identifiers(record_ref), result=result, request_id=request_id, detail=mask_identifiers(text),
-    )  # fmt: skip
+    """Append one event in the caller's transaction."""
+    audit_store.append(conn, sm3, entry(actor, action, record_ref, detail, request_id=request_id, result=result))
+
+
+def record_many(conn: Connection, entries: list[audit_store.Entry]) -> None:
+    """Append several events in the caller's transaction, in order (a batch's one per item)."""
+    audit_store.append_many(conn, sm3, entries)
 
 
 @contextmanager

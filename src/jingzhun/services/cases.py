@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
 from jingzhun.adapters.calendar_cn import ChineseWorkingCalendar
-from jingzhun.adapters.db import case_store
+from jingzhun.adapters.db import audit_store, case_store
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor, Case, Lead
@@ -70,31 +70,54 @@ def household_division(conn: Connection, household_id: str, scope: str) -> str:
     return str(code)
 
 
-def merge_lead(
-    conn: Connection,
-    lead: Lead,
-    actor: Actor,
-    division: str,
-    current: case_store.Stored | None,
-    calendar: WorkingCalendar,
-    request_id: str = "",
-) -> tuple[Case, str]:
-    """Merge into the household's open case or open one; audited. Returns the case and what happened."""
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """Leads folded into a household's case: the open one (``version`` set) or a new one."""
+
+    case: Case
+    workflow: WorkflowDefinition
+    version: int | None  # the stored version of the case they joined; None for a new case
+    due: dt.date | None
+    leads: tuple[Lead, ...]
+
+    @property
+    def opened(self) -> bool:
+        return self.version is None
+
+
+def fold_leads(
+    current: case_store.Stored | None, leads: Sequence[Lead], division: str, calendar: WorkingCalendar
+) -> Folded:
+    """Merge ``leads`` (one household's) into its open case, or open one under the workflow in force there."""
     if current is None:
-        wf = resolve_workflow(IDENTIFICATION, division, local_date(lead.received_at))
-        case = Case.open(f"C{uuid.uuid4().hex[:12]}", wf, [lead])
-        case_store.insert(conn, case, division_code=division, workflow_key=wf.key, due_on=due_on(case, wf, calendar))
-        action = "case.open"
-    else:
-        wf = workflow_by_key(current.workflow_key)
-        case = current.case
+        wf = resolve_workflow(IDENTIFICATION, division, local_date(min(x.received_at for x in leads)))
+        case = Case.open(f"C{uuid.uuid4().hex[:12]}", wf, leads)
+        return Folded(case, wf, None, due_on(case, wf, calendar), tuple(leads))
+    wf, case = workflow_by_key(current.workflow_key), current.case
+    for lead in sorted(leads, key=lambda x: x.received_at):
         case.merge(lead, wf)
-        case_store.update(conn, case, expected_version=current.version, due_on=due_on(case, wf, calendar))
-        case_store.record_leads(conn, case, [lead])
-        action = "case.merge_lead"
-    detail = {"lead": lead.lead_id, "channel": lead.channel.value, "household": lead.household_id}
-    auditing.record(conn, actor, action, f"case:{case.case_id}", detail, request_id=request_id)
-    return case, action
+    return Folded(case, wf, current.version, due_on(case, wf, calendar), tuple(leads))
+
+
+def save_folded(conn: Connection, folded: Sequence[Folded], divisions: Mapping[str, str]) -> None:
+    """Store new and merged cases in bulk (``divisions``: household id → division code)."""
+    new = [f for f in folded if f.opened]
+    case_store.insert_many(
+        conn, [case_store.NewCase(f.case, divisions[f.case.household_id], f.workflow.key, f.due) for f in new]
+    )
+    merged = [f for f in folded if not f.opened]
+    case_store.update_many(conn, [case_store.CaseUpdate(f.case, f.version or 0, f.due) for f in merged])
+    case_store.record_leads(conn, [(f.case, list(f.leads)) for f in merged])
+
+
+def lead_events(actor: Actor, folded: Folded, request_id: str = "") -> list[audit_store.Entry]:
+    """One audit event per lead: the first of a new case opens it, every other one merges."""
+    out = []
+    for i, lead in enumerate(folded.leads):
+        action = "case.open" if folded.opened and i == 0 else "case.merge_lead"
+        detail = {"lead": lead.lead_id, "channel": lead.channel.value, "household": lead.household_id}
+        out.append(auditing.entry(actor, action, f"case:{folded.case.case_id}", detail, request_id=request_id))
+    return out
 
 
 def receive_lead(
@@ -111,8 +134,10 @@ def receive_lead(
             current = case_store.open_case_of(conn, lead.household_id)
             if case_store.known_lead_ids(conn, [lead.lead_id]):  # a retry: the case it went into
                 return case_store.case_of_lead(conn, lead.lead_id, scope_prefix(actor.jurisdiction)).case
-            case, _ = merge_lead(conn, lead, actor, division, current, calendar or default_calendar(), request_id)
-    return case
+            folded = fold_leads(current, [lead], division, calendar or default_calendar())
+            save_folded(conn, [folded], {lead.household_id: division})
+            auditing.record_many(conn, lead_events(actor, folded, request_id))
+    return folded.case
 
 
 def act_on_case(

@@ -117,18 +117,10 @@ def run_import(
         _store_rejects(conn, report)
         _finish_import_row(conn, report, now)
         # The audit event is part of the import's transaction: no audit, no import.
-        audit_store.append(
-            conn,
-            sm3,
-            actor=actor,
-            role="system",
-            jurisdiction="",
-            action="registry.import",
-            record=f"import:{report.import_id}",
-            detail=json.dumps(
-                {"read": report.rows_read, "accepted": report.rows_accepted, "rejected": report.rows_rejected}
-            ),
-        )
+        totals = {"read": report.rows_read, "accepted": report.rows_accepted, "rejected": report.rows_rejected}
+        record = f"import:{report.import_id}"
+        event = audit_store.Entry(actor, "system", "", "registry.import", record, detail=json.dumps(totals))
+        audit_store.append(conn, sm3, event)
         report.committed = True
     return report
 

@@ -30,7 +30,7 @@ from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.deadlines import WorkingCalendar
 from jingzhun.domain.errors import DomainError
 from jingzhun.services import auditing
-from jingzhun.services.cases import default_calendar, merge_lead
+from jingzhun.services.cases import default_calendar, fold_leads, lead_events, save_folded
 
 SCREENING_DEPARTMENT = "data_comparison"  # the county's 部门数据比对 run, which combines several feeds
 NEEDED = ("household_id", "category", "risk_codes", "rule_ids", "policy_id", "policy_version", "policy_hash", "as_of")
@@ -91,7 +91,8 @@ def leads_from_warnings(
     when = received_at or dt.datetime.now(dt.UTC)
     cal = calendar or default_calendar()
     report = IntakeReport(read=warnings.height)
-    leads = [screening_lead(row, when) for row in warnings.select(NEEDED).iter_rows(named=True)]
+    rows = warnings.select(NEEDED).iter_rows(named=True)
+    leads = list({x.lead_id: x for x in (screening_lead(row, when) for row in rows)}.values())  # a row twice: once
     with auditing.refusals_audited(engine, actor, "case.lead_batch", f"division:{actor.jurisdiction}", request_id):
         require(actor.role, Permission.LEAD_CREATE)
         with engine.begin() as conn:
@@ -101,20 +102,23 @@ def leads_from_warnings(
             known = case_store.known_lead_ids(conn, [x.lead_id for x in leads])
             fresh = [x for x in leads if x.household_id in divisions and x.lead_id not in known]
             report.already_received = sum(1 for x in leads if x.lead_id in known)
-            open_cases = case_store.open_cases_of(conn, sorted({x.household_id for x in fresh}))
+            by_household: dict[str, list[Lead]] = {}
             for lead in fresh:
-                current = open_cases.get(lead.household_id)
-                case, action = merge_lead(conn, lead, actor, divisions[lead.household_id], current, cal, request_id)
-                report.opened += action == "case.open"
-                report.merged += action != "case.open"
-                # a second lead for the household in the same batch must see this version of the case
-                open_cases[lead.household_id] = case_store.load(conn, case.case_id, "")
-                report.case_ids.append(case.case_id)
+                by_household.setdefault(lead.household_id, []).append(lead)
+            open_cases = case_store.open_cases_of(conn, sorted(by_household))
+            folded = [
+                fold_leads(open_cases.get(h), group, divisions[h], cal) for h, group in sorted(by_household.items())
+            ]
+            save_folded(conn, folded, divisions)
+            events = [e for f in folded for e in lead_events(actor, f, request_id)]
+            report.opened = sum(f.opened for f in folded)
+            report.merged = len(fresh) - report.opened
+            report.case_ids = [f.case.case_id for f in folded]
             detail = {"read": report.read, "opened": report.opened, "merged": report.merged,
                       "already_received": report.already_received, "not_found": len(report.not_found)}  # fmt: skip
-            auditing.record(
-                conn, actor, "case.lead_batch", f"division:{actor.jurisdiction}", detail, request_id=request_id
-            )
+            where = f"division:{actor.jurisdiction}"
+            events.append(auditing.entry(actor, "case.lead_batch", where, detail, request_id=request_id))
+            auditing.record_many(conn, events)
     return report
 
 

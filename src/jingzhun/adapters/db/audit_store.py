@@ -7,8 +7,9 @@ head row, SQLite holds its single write lock — so the sequence stays gap-free.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection, Engine, select
 
@@ -18,47 +19,50 @@ from jingzhun.domain.audit import GENESIS, AuditEvent, ChainProblem, chain_hash,
 Hasher = Callable[[bytes], bytes]
 
 
-def append(
-    conn: Connection,
-    hasher: Hasher,
-    *,
-    actor: str,
-    role: str,
-    jurisdiction: str,
-    action: str,
-    record: str,
-    result: str = "ok",
-    request_id: str = "",
-    detail: str = "",
-    at: dt.datetime | None = None,
-) -> AuditEvent:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Entry:
+    """An event to append: everything but its place in the chain."""
+
+    actor: str
+    role: str
+    jurisdiction: str
+    action: str
+    record: str
+    result: str = "ok"
+    request_id: str = ""
+    detail: str = ""
+
+
+def append(conn: Connection, hasher: Hasher, entry: Entry, *, at: dt.datetime | None = None) -> AuditEvent:
+    """Append one event in the caller's transaction."""
+    return append_many(conn, hasher, [entry], at=at)[0]
+
+
+def append_many(
+    conn: Connection, hasher: Hasher, entries: Sequence[Entry], *, at: dt.datetime | None = None
+) -> list[AuditEvent]:
+    """Append events in order, chained, with one lock of the head and one bulk insert."""
+    if not entries:
+        return []
     head = t.audit_head
     row = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()).first()
     seq, previous = (row[0], bytes.fromhex(row[1])) if row else (0, GENESIS)
-    event = AuditEvent(
-        seq + 1, at or dt.datetime.now(dt.UTC), actor, role, jurisdiction, action, record, result, request_id, detail
-    )
-    digest = chain_hash(previous, event, hasher).hex()
-    conn.execute(
-        t.audit_events.insert().values(
-            seq=event.seq,
-            at=event.at,
-            actor=actor,
-            role=role,
-            jurisdiction=jurisdiction,
-            action=action,
-            record=record,
-            result=result,
-            request_id=request_id,
-            detail=detail,
-            hash=digest,
+    when = at or dt.datetime.now(dt.UTC)
+    events, rows = [], []
+    for e in entries:
+        seq += 1
+        event = AuditEvent(
+            seq, when, e.actor, e.role, e.jurisdiction, e.action, e.record, e.result, e.request_id, e.detail
         )
-    )
+        previous = chain_hash(previous, event, hasher)
+        events.append(event)
+        rows.append({**dataclasses.asdict(e), "seq": seq, "at": when, "hash": previous.hex()})
+    conn.execute(t.audit_events.insert(), rows)
     if row:
-        conn.execute(head.update().where(head.c.id == 1).values(seq=event.seq, hash=digest))
+        conn.execute(head.update().where(head.c.id == 1).values(seq=seq, hash=previous.hex()))
     else:
-        conn.execute(head.insert().values(id=1, seq=event.seq, hash=digest))
-    return event
+        conn.execute(head.insert().values(id=1, seq=seq, hash=previous.hex()))
+    return events
 
 
 def verify(engine: Engine, hasher: Hasher) -> tuple[int, list[ChainProblem]]:

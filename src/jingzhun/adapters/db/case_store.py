@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.cases import Case, Channel, Lead, Objection, Transition
@@ -155,47 +156,97 @@ def open_cases_of(conn: Connection, household_ids: list[str]) -> dict[str, Store
 
 
 def insert(conn: Connection, case: Case, *, division_code: str, workflow_key: str, due_on: dt.date | None) -> None:
-    conn.execute(t.cases.insert().values(
-        case_id=case.case_id, household_id=case.household_id, division_code=division_code,
-        workflow_id=workflow_key, state=case.state, closed=case.closed, opened_at=case.opened_at,
-        version=1, document=to_document(case), due_on=due_on,
-    ))  # fmt: skip
-    record_leads(conn, case, case.leads)
+    insert_many(conn, [NewCase(case, division_code, workflow_key, due_on)])
+
+
+class NewCase(NamedTuple):
+    case: Case
+    division_code: str
+    workflow_key: str
+    due_on: dt.date | None
+
+
+class CaseUpdate(NamedTuple):
+    case: Case
+    expected_version: int
+    due_on: dt.date | None
+
+
+def insert_many(conn: Connection, items: Sequence[NewCase]) -> None:
+    """New cases and their leads, in two bulk statements."""
+    if not items:
+        return
+    conn.execute(
+        t.cases.insert(),
+        [
+            {
+                "case_id": x.case.case_id,
+                "household_id": x.case.household_id,
+                "division_code": x.division_code,
+                "workflow_id": x.workflow_key,
+                "state": x.case.state,
+                "closed": x.case.closed,
+                "opened_at": x.case.opened_at,
+                "version": 1,
+                "document": to_document(x.case),
+                "due_on": x.due_on,
+            }
+            for x in items
+        ],
+    )
+    record_leads(conn, [(x.case, x.case.leads) for x in items])
 
 
 def update(conn: Connection, case: Case, *, expected_version: int, due_on: dt.date | None) -> None:
+    update_many(conn, [CaseUpdate(case, expected_version, due_on)])
+
+
+def update_many(conn: Connection, items: Sequence[CaseUpdate]) -> None:
+    """Save changed cases, each only if nobody saved it since it was read (optimistic locking)."""
     c = t.cases.c
-    done = conn.execute(
+    statement = (
         t.cases.update()
-        .where(c.case_id == case.case_id, c.version == expected_version)
+        .where(c.case_id == bindparam("k_case_id"), c.version == bindparam("k_version"))
         .values(
-            state=case.state,
-            closed=case.closed,
-            version=expected_version + 1,
-            document=to_document(case),
-            due_on=due_on,
+            state=bindparam("state"),
+            closed=bindparam("closed"),
+            version=bindparam("version"),
+            document=bindparam("document"),
+            due_on=bindparam("due_on"),
         )
     )
-    if done.rowcount != 1:
-        raise DomainError("CASE_CONFLICT", f"案件 {case.case_id} 已被他人修改，请刷新后重试")
-
-
-def record_leads(conn: Connection, case: Case, leads: list[Lead]) -> None:
-    """Index leads by id; a lead id already recorded is a duplicate the caller should have skipped."""
-    if leads:
-        conn.execute(
-            t.case_leads.insert(),
-            [
-                {
-                    "lead_id": x.lead_id,
-                    "case_id": case.case_id,
-                    "household_id": x.household_id,
-                    "channel": x.channel.value,
-                    "received_at": x.received_at,
-                }
-                for x in leads
-            ],
+    for x in items:  # one statement each: a bulk update's row count cannot say which case conflicted
+        done = conn.execute(
+            statement,
+            {
+                "k_case_id": x.case.case_id,
+                "k_version": x.expected_version,
+                "state": x.case.state,
+                "closed": x.case.closed,
+                "version": x.expected_version + 1,
+                "document": to_document(x.case),
+                "due_on": x.due_on,
+            },
         )
+        if done.rowcount != 1:
+            raise DomainError("CASE_CONFLICT", f"案件 {x.case.case_id} 已被他人修改，请刷新后重试")
+
+
+def record_leads(conn: Connection, items: Sequence[tuple[Case, Sequence[Lead]]]) -> None:
+    """Index leads by id (a lead id already recorded is a duplicate the caller should have skipped)."""
+    rows = [
+        {
+            "lead_id": x.lead_id,
+            "case_id": case.case_id,
+            "household_id": x.household_id,
+            "channel": x.channel.value,
+            "received_at": x.received_at,
+        }
+        for case, leads in items
+        for x in leads
+    ]
+    if rows:
+        conn.execute(t.case_leads.insert(), rows)
 
 
 def known_lead_ids(conn: Connection, lead_ids: list[str]) -> set[str]:
