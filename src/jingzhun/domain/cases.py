@@ -102,6 +102,9 @@ class Transition:
     decision: bool = False
     category: MonitoringCategory | None = None  # set when this transition confirmed the codes
     risk_codes: tuple[str, ...] = ()
+    # For a final decision: the monitoring policy (threshold pack) in force for the household that
+    # day, as "id@version#hash" — the decision is judged later against the rules it was made under.
+    decision_policy: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +201,12 @@ class Case:
         risk_codes: Sequence[str] | None = None,
         known_risk_codes: Collection[str] | None = None,
         calendar: WorkingCalendar | None = None,
+        decision_policy: str = "",
     ) -> Transition:
-        """Take ``action`` if the workflow allows it now; record and return the transition."""
+        """Take ``action`` if the workflow allows it now; record and return the transition.
+
+        ``decision_policy`` names the monitoring policy in force, recorded on a final decision only.
+        """
         at = self._check_time(at)
         rule = self._check_rule(wf, action, actor)
         if rule.needs_reason and not reason.strip():
@@ -217,6 +224,7 @@ class Case:
             reason=reason.strip(), evidence=given, policy_id=wf.id, policy_version=wf.version,
             policy_hash=wf.content_hash, review=rule.review, decision=rule.decision,
             category=category if rule.sets_codes else None, risk_codes=codes,
+            decision_policy=decision_policy if rule.decision else "",
         )  # fmt: skip
         self.history.append(t)
         self.state = rule.target

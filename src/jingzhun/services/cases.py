@@ -29,6 +29,8 @@ from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.deadlines import Deadline, WorkingCalendar, local_date
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import WorkflowDefinition
+from jingzhun.policy import load_packs
+from jingzhun.policy.errors import PolicyError
 from jingzhun.policy.workflow_registry import resolve_workflow, workflow_by_key
 from jingzhun.services import auditing
 
@@ -57,6 +59,19 @@ def due_on(case: Case, wf: WorkflowDefinition, calendar: WorkingCalendar) -> dt.
             return None
         raise
     return min(running, default=None)
+
+
+def monitoring_policy(division_code: str, on: dt.date) -> str:
+    """The monitoring policy pack in force for a place and day, as ``id@version#hash`` (12 hex digits).
+
+    A place without a threshold in force is recorded as such, never guessed: a decision there
+    (e.g. on a sudden hardship) is still lawful, and the record says which rules were missing.
+    """
+    try:
+        p = load_packs().resolve(division_code, on)
+    except PolicyError as e:
+        return f"-#{e.code}"
+    return f"{p.policy_id}@{p.version}#{p.content_hash[:12]}"
 
 
 def household_division(conn: Connection, household_id: str, scope: str) -> str:
@@ -160,13 +175,17 @@ def act_on_case(
         require(actor.role, Permission.CASE_ACT)
         with engine.begin() as conn:
             stored = case_store.load(conn, case_id, scope_prefix(actor.jurisdiction))
-            wf, case = workflow_by_key(stored.workflow_key), stored.case
+            wf, case, when = workflow_by_key(stored.workflow_key), stored.case, at or dt.datetime.now(dt.UTC)
+            rule = wf.rule(action, case.state)
+            basis = monitoring_policy(stored.division_code, local_date(when)) if rule and rule.decision else ""
             transition = case.act(
-                wf, action, actor, at or dt.datetime.now(dt.UTC), evidence=evidence, reason=reason,
-                category=category, risk_codes=risk_codes, calendar=cal,
+                wf, action, actor, when, evidence=evidence, reason=reason, category=category,
+                risk_codes=risk_codes, calendar=cal, decision_policy=basis,
             )  # fmt: skip
             case_store.update(conn, case, expected_version=stored.version, due_on=due_on(case, wf, cal))
             detail = {"from": transition.source, "to": transition.target, "evidence": list(transition.evidence)}
+            if transition.decision:
+                detail["policy"] = transition.decision_policy
             auditing.record(conn, actor, f"case.{action}", f"case:{case_id}", detail, request_id=request_id)
     return case
 

@@ -142,6 +142,7 @@ def test_the_whole_procedure_in_the_store_with_an_intact_audit_chain(county):
     )
     assert case.state == "monitoring" and case.category is MonitoringCategory.SUDDEN_HARDSHIP
     assert case.decision() is not None and case.decision().policy_id == "identification"
+    assert case.decision().decision_policy.startswith("cn-53-2026@")  # the Yunnan pack in force that day
     count, problems = audit_store.verify(eng, sm3)
     assert problems == [] and count == 1 + 1 + 8 + 1  # import, open, eight transitions, the refusal
     with eng.connect() as c:
