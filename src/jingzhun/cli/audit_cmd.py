@@ -17,6 +17,7 @@ from jingzhun.adapters.crypto.sm3 import sm3
 from jingzhun.adapters.db import audit_store
 from jingzhun.cli import render
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
+from jingzhun.domain.deadlines import CHINA_TZ
 from jingzhun.services.auditing import read_log
 
 app = typer.Typer(help="审计日志", no_args_is_help=True)
@@ -44,19 +45,19 @@ def log(
     as_user: AsUser = "",
 ) -> None:
     """查看审计日志（审计员）：谁、何时、以什么角色、对哪条记录做了什么、结果如何。"""
-    start = dt.datetime.fromisoformat(since).replace(tzinfo=dt.UTC) if since else None
+    start = dt.datetime.fromisoformat(since).replace(tzinfo=CHINA_TZ) if since else None
     with bootstrap.open_store() as engine, refusals():
         events = read_log(
             engine, acting(engine, as_user), since=start, actor_filter=actor, result=result, limit=limit,
             request_id=request_id(),
         )  # fmt: skip
     table = Table(title=f"审计日志（最近 {len(events)} 条）")
-    for col in ("#", "时间（UTC）", "账号", "角色", "动作", "记录", "结果", "详情"):
+    for col in ("#", "时间（北京）", "账号", "角色", "动作", "记录", "结果", "详情"):
         table.add_column(col)
     colours = {"ok": "green", "denied": "red", "failed": "yellow"}
     for e in events:
         table.add_row(
-            str(e.seq), f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.role, e.action, e.record,
+            str(e.seq), f"{e.at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}", e.actor, e.role, e.action, e.record,
             f"[{colours.get(e.result, 'white')}]{e.result}[/]", e.detail,
         )  # fmt: skip
     render.console.print(table)

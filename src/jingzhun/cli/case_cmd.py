@@ -19,7 +19,7 @@ from jingzhun.cli import render
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
 from jingzhun.domain.cases import Channel, Lead
 from jingzhun.domain.categories import MonitoringCategory
-from jingzhun.domain.deadlines import DeadlineStatus, local_date
+from jingzhun.domain.deadlines import CHINA_TZ, DeadlineStatus, local_date
 from jingzhun.services.cases import act_on_case, receive_lead, record_objection, view_case
 from jingzhun.services.deadlines import daily_overdue, list_cases
 from jingzhun.services.leads import leads_from_warnings, read_warnings
@@ -61,7 +61,7 @@ def lead(
     category: Annotated[MonitoringCategory | None, typer.Option(help="建议的监测类别")] = None,
     risk: Annotated[list[str] | None, typer.Option(help="建议的风险类型代码（可重复）")] = None,
     lead_id: Annotated[str, typer.Option(help="线索编号（默认自动生成）")] = "",
-    at: Annotated[str | None, typer.Option(help="收到时间（ISO，默认现在）")] = None,
+    at: Annotated[str | None, typer.Option(help="收到时间（ISO，北京时间；默认现在）")] = None,
     as_user: AsUser = "",
 ) -> None:
     """登记一条线索（农户自主申报、干部排查或部门预警），并入该户未结案件或立案。"""
@@ -81,12 +81,14 @@ def lead(
 @app.command("from-screening")
 def from_screening(
     warnings: Annotated[Path, typer.Argument(help="jingzhun screen 的输出（.parquet 或 .csv）", exists=True)],
+    at: Annotated[str | None, typer.Option(help="收到时间（ISO，北京时间；默认现在）")] = None,
     as_user: AsUser = "",
 ) -> None:
     """把一次筛查的预警农户作为部门筛查预警线索批量受理（同一次筛查重复导入不会重复立案）。"""
     with bootstrap.open_store() as engine, refusals():
         frame = read_warnings(warnings)
-        report = leads_from_warnings(engine, acting(engine, as_user), frame, request_id=request_id())
+        actor = acting(engine, as_user)
+        report = leads_from_warnings(engine, actor, frame, received_at=_at(at), request_id=request_id())
     table = Table(title=f"筛查线索受理：{warnings.name}")
     table.add_column("项目")
     table.add_column("户数", justify="right")
@@ -147,14 +149,17 @@ def show(
         leads.add_row(x.lead_id, CHANNEL_LABELS[x.channel], x.source, f"{local_date(x.received_at)}")
     render.console.print(leads)
     timeline = Table(title="办理记录")
-    for col in ("#", "动作", "从 → 到", "办理人", "时间（UTC）", "理由/材料"):
+    for col in ("#", "动作", "从 → 到", "办理人", "时间（北京）", "理由/材料"):
         timeline.add_column(col)
     for tr in case.history:
+        notes = "；".join(x for x in (tr.reason, "、".join(tr.evidence)) if x)
         timeline.add_row(
             str(tr.seq), tr.action, f"{tr.source} → {tr.target}", f"{tr.actor_id}（{tr.actor_role.value}）",
-            f"{tr.at:%Y-%m-%d %H:%M}", "；".join(x for x in (tr.reason, "、".join(tr.evidence)) if x),
+            f"{tr.at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}", notes,
         )  # fmt: skip
     render.console.print(timeline)
+    if view.undated:
+        render.console.print("[yellow]期限无法计算：节假日数据尚未覆盖期限所到的年份（请升级 chinese-calendar）[/]")
     limits = Table(title="期限")
     for col in ("期限", "起算", "时限", "到期", "完成", "状态"):
         limits.add_column(col)
@@ -172,7 +177,7 @@ def act(
     reason: Annotated[str, typer.Option(help="理由")] = "",
     category: Annotated[MonitoringCategory | None, typer.Option(help="入户核实确认的监测类别")] = None,
     risk: Annotated[list[str] | None, typer.Option(help="入户核实确认的风险类型代码（可重复）")] = None,
-    at: Annotated[str | None, typer.Option(help="办理时间（ISO，默认现在）")] = None,
+    at: Annotated[str | None, typer.Option(help="办理时间（ISO，北京时间；默认现在；不能晚于现在）")] = None,
     as_user: AsUser = "",
 ) -> None:
     """办理一个程序环节（程序定义决定谁能办、要什么材料）。"""
@@ -191,13 +196,14 @@ def objection(
     answer_to: Annotated[str | None, typer.Option(help="答复异议：异议编号，如 O1")] = None,
     answer: Annotated[str, typer.Option(help="答复内容")] = "",
     upheld: Annotated[bool, typer.Option("--upheld", help="异议经核实成立")] = False,
+    at: Annotated[str | None, typer.Option(help="登记或答复时间（ISO，北京时间；默认现在）")] = None,
     as_user: AsUser = "",
 ) -> None:
     """公示期间登记或答复异议。"""
     with bootstrap.open_store() as engine, refusals():
         case = record_objection(
             engine, case_id, acting(engine, as_user), summary=summary, answer_to=answer_to, answer=answer,
-            upheld=upheld, request_id=request_id(),
+            upheld=upheld, at=_at(at), request_id=request_id(),
         )  # fmt: skip
     o = case.objections[-1] if answer_to is None else next(x for x in case.objections if x.objection_id == answer_to)
     render.console.print(f"[green]✓[/green] 异议 {o.objection_id}：{'已答复' if not o.is_open else '已登记'}")

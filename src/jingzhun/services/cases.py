@@ -26,7 +26,7 @@ from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor, Case, Lead
 from jingzhun.domain.categories import MonitoringCategory
-from jingzhun.domain.deadlines import Deadline, WorkingCalendar, local_date
+from jingzhun.domain.deadlines import Deadline, WorkingCalendar, local_date, utc
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import WorkflowDefinition
 from jingzhun.policy import load_packs
@@ -35,6 +35,25 @@ from jingzhun.policy.workflow_registry import resolve_workflow, workflow_by_key
 from jingzhun.services import auditing
 
 IDENTIFICATION = "identification"
+
+
+CLOCK_TOLERANCE = dt.timedelta(minutes=5)  # clocks of phones and office PCs drift a little
+
+
+def action_time(at: dt.datetime | None) -> dt.datetime:
+    """When an action happened: now, or an earlier time entered from a paper record — never the future.
+
+    A step may be recorded after the fact (a visit done offline, a form typed in the next day),
+    but a time ahead of the server's clock would let a notice period or a deadline be "served"
+    before it ran, so it is refused (TIME_IN_FUTURE). The audit event keeps both times.
+    """
+    now = dt.datetime.now(dt.UTC)
+    if at is None:
+        return now
+    when = utc(at)
+    if when > now + CLOCK_TOLERANCE:
+        raise DomainError("TIME_IN_FUTURE", f"办理时间 {when:%Y-%m-%d %H:%M} UTC 晚于当前时间，不能预先登记")
+    return when
 
 
 def default_calendar() -> WorkingCalendar:
@@ -144,6 +163,7 @@ def receive_lead(
     """
     with auditing.refusals_audited(engine, actor, "case.lead", f"household:{lead.household_id}", request_id):
         require(actor.role, Permission.LEAD_CREATE)
+        action_time(lead.received_at)
         with engine.begin() as conn:
             division = household_division(conn, lead.household_id, scope_prefix(actor.jurisdiction))
             current = case_store.open_case_of(conn, lead.household_id)
@@ -175,7 +195,7 @@ def act_on_case(
         require(actor.role, Permission.CASE_ACT)
         with engine.begin() as conn:
             stored = case_store.load(conn, case_id, scope_prefix(actor.jurisdiction))
-            wf, case, when = workflow_by_key(stored.workflow_key), stored.case, at or dt.datetime.now(dt.UTC)
+            wf, case, when = workflow_by_key(stored.workflow_key), stored.case, action_time(at)
             rule = wf.rule(action, case.state)
             basis = monitoring_policy(stored.division_code, local_date(when)) if rule and rule.decision else ""
             transition = case.act(
@@ -183,7 +203,12 @@ def act_on_case(
                 risk_codes=risk_codes, calendar=cal, decision_policy=basis,
             )  # fmt: skip
             case_store.update(conn, case, expected_version=stored.version, due_on=due_on(case, wf, cal))
-            detail = {"from": transition.source, "to": transition.target, "evidence": list(transition.evidence)}
+            detail = {
+                "from": transition.source,
+                "to": transition.target,
+                "evidence": list(transition.evidence),
+                "at": transition.at.isoformat(),
+            }
             if transition.decision:
                 detail["policy"] = transition.decision_policy
             auditing.record(conn, actor, f"case.{action}", f"case:{case_id}", detail, request_id=request_id)
@@ -208,13 +233,14 @@ def record_objection(
         require(actor.role, Permission.CASE_ACT)
         with engine.begin() as conn:
             stored = case_store.load(conn, case_id, scope_prefix(actor.jurisdiction))
-            wf, case, when = workflow_by_key(stored.workflow_key), stored.case, at or dt.datetime.now(dt.UTC)
+            wf, case, when = workflow_by_key(stored.workflow_key), stored.case, action_time(at)
             if answer_to:
                 o = case.answer_objection(wf, answer_to, answer, upheld=upheld, actor=actor, at=when)
             else:
                 o = case.raise_objection(wf, f"O{len(case.objections) + 1}", summary, actor, when)
             case_store.update(conn, case, expected_version=stored.version, due_on=due_on(case, wf, default_calendar()))
             detail = {"objection": o.objection_id, "upheld": o.upheld, "answered": not o.is_open}
+            detail["at"] = when.isoformat()
             auditing.record(conn, actor, action, f"case:{case_id}", detail, request_id=request_id)
     return case
 
@@ -227,6 +253,7 @@ class CaseView:
     workflow: WorkflowDefinition
     division_code: str
     deadlines: tuple[Deadline, ...]
+    undated: bool = False  # the holiday calendar does not cover the years the limits reach yet
 
     @property
     def state_label(self) -> str:
@@ -251,5 +278,17 @@ def view_case(
             auditing.record(conn, actor, "case.read", f"case:{case_id}", request_id=request_id)
     wf = workflow_by_key(stored.workflow_key)
     on = today or local_date(dt.datetime.now(dt.UTC))
-    deadlines = stored.case.deadlines(wf, today=on, calendar=calendar or default_calendar())
-    return CaseView(stored.case, wf, stored.division_code, tuple(deadlines))
+    deadlines = dated_deadlines(stored.case, wf, on, calendar or default_calendar())
+    return CaseView(stored.case, wf, stored.division_code, deadlines or (), undated=deadlines is None)
+
+
+def dated_deadlines(
+    case: Case, wf: WorkflowDefinition, today: dt.date, calendar: WorkingCalendar
+) -> tuple[Deadline, ...] | None:
+    """The case's time limits on ``today``; None when the holiday calendar cannot date them yet."""
+    try:
+        return tuple(case.deadlines(wf, today=today, calendar=calendar))
+    except DomainError as e:
+        if e.code == "CALENDAR_YEAR_UNCOVERED":
+            return None
+        raise

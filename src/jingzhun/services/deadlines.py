@@ -26,12 +26,11 @@ from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor, Case
 from jingzhun.domain.deadlines import Deadline, DeadlineStatus, WorkingCalendar, local_date
-from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import StateKind, WorkflowDefinition
 from jingzhun.policy.workflow_registry import workflow_by_key
 from jingzhun.reference.divisions import name_of
 from jingzhun.services import auditing
-from jingzhun.services.cases import default_calendar, due_on
+from jingzhun.services.cases import dated_deadlines, default_calendar, due_on
 
 SEVERITY = {
     DeadlineStatus.ON_TIME: 0,
@@ -60,12 +59,8 @@ def running_deadlines(
     """The case's running time limits on ``today``; None when the holiday calendar cannot date them."""
     if case.closed:
         return []
-    try:
-        return [d for d in case.deadlines(wf, today=today, calendar=calendar) if d.running]
-    except DomainError as e:
-        if e.code == "CALENDAR_YEAR_UNCOVERED":
-            return None
-        raise
+    dated = dated_deadlines(case, wf, today, calendar)
+    return None if dated is None else [d for d in dated if d.running]
 
 
 def worst(deadlines: list[Deadline] | None) -> Deadline | None:

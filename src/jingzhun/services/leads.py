@@ -30,7 +30,7 @@ from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.deadlines import WorkingCalendar
 from jingzhun.domain.errors import DomainError
 from jingzhun.services import auditing
-from jingzhun.services.cases import default_calendar, fold_leads, lead_events, save_folded
+from jingzhun.services.cases import action_time, default_calendar, fold_leads, lead_events, save_folded
 
 SCREENING_DEPARTMENT = "data_comparison"  # the county's 部门数据比对 run, which combines several feeds
 NEEDED = ("household_id", "category", "risk_codes", "rule_ids", "policy_id", "policy_version", "policy_hash", "as_of")
@@ -88,7 +88,7 @@ def leads_from_warnings(
     missing = [c for c in NEEDED if c not in warnings.columns]
     if missing:
         raise DomainError("LEAD_INVALID", f"筛查结果缺少列：{'、'.join(missing)}（请使用 jingzhun screen 的输出）")
-    when = received_at or dt.datetime.now(dt.UTC)
+    when = action_time(received_at)
     cal = calendar or default_calendar()
     report = IntakeReport(read=warnings.height)
     rows = warnings.select(NEEDED).iter_rows(named=True)

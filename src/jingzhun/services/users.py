@@ -23,7 +23,7 @@ from jingzhun.domain.workflow import Role
 from jingzhun.reference.divisions import all_divisions, is_known_county
 from jingzhun.services import auditing
 
-BOOTSTRAP = Actor("system", Role.ADMINISTRATOR, "110000000000")  # recorded as the creator of the first account
+SYSTEM = "system"  # recorded as the creator of the first account, in that account's jurisdiction
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ def _check_new(user: User) -> str:
 
 def add_user(engine: Engine, user: User, *, by: Actor | None, request_id: str = "") -> User:
     """Create an account; ``by=None`` is only allowed for the first administrator of an empty store."""
-    acting = by or BOOTSTRAP
+    acting = by or Actor(SYSTEM, Role.ADMINISTRATOR, user.jurisdiction.ljust(12, "0")[:12])
     with auditing.refusals_audited(engine, acting, "user.create", f"user:{user.user_id}", request_id):
         jurisdiction = _check_new(user)
         with engine.begin() as conn:
@@ -92,7 +92,8 @@ def actor_of(engine: Engine, user_id: str) -> Actor:
 
 def list_users(engine: Engine, by: Actor) -> list[User]:
     """Accounts inside the administrator's jurisdiction."""
-    require(by.role, Permission.USER_MANAGE)
+    with auditing.refusals_audited(engine, by, "user.list", "users"):
+        require(by.role, Permission.USER_MANAGE)
     u = t.users.c
     with engine.connect() as conn:
         rows = conn.execute(

@@ -168,3 +168,35 @@ def test_an_audit_write_failure_fails_the_action(county, monkeypatch):
         view_household(engine, hh["household_id"][0], cadre)
     monkeypatch.undo()
     assert view_case(engine, case.case_id, cadre).case.state == "lead"
+
+
+class CoversOnlyOctober:
+    """A holiday calendar that, like chinese-calendar before a year's notice, cannot date later days."""
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day >= dt.date(2026, 11, 1):
+            raise DomainError("CALENDAR_YEAR_UNCOVERED", "节假日数据未覆盖")
+        return day.weekday() < 5
+
+
+def test_a_case_whose_limits_the_calendar_cannot_date_is_shown_undated_not_refused(county):
+    engine, hh = county
+    cadre = Actor("cadre", Role.VILLAGE_CADRE, hh["division_code"][0])
+    case = receive_lead(engine, lead(hh["household_id"][0], 1), cadre, calendar=CoversOnlyOctober())
+    case = act_on_case(engine, case.case_id, "accept", cadre, at=T0, calendar=CoversOnlyOctober())
+    view = view_case(engine, case.case_id, cadre, today=T0.date(), calendar=CoversOnlyOctober())
+    assert view.undated and view.deadlines == () and view.case.state == "verifying"
+    assert list_cases(engine, cadre, today=T0.date(), calendar=CoversOnlyOctober())[0].status is None
+
+
+def test_a_time_ahead_of_the_clock_is_refused(county):
+    engine, hh = county
+    cadre = Actor("cadre", Role.VILLAGE_CADRE, hh["division_code"][0])
+    case = receive_lead(engine, lead(hh["household_id"][0], 1), cadre)
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    with pytest.raises(DomainError) as e:
+        act_on_case(engine, case.case_id, "accept", cadre, at=future)
+    assert e.value.code == "TIME_IN_FUTURE"
+    with pytest.raises(DomainError) as e:
+        receive_lead(engine, Lead("L9", hh["household_id"][1], Channel.SELF_DECLARATION, future, source="x"), cadre)
+    assert e.value.code == "TIME_IN_FUTURE"
