@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
@@ -21,6 +20,7 @@ from jingzhun.adapters.crypto.sm3 import sm3
 from jingzhun.adapters.db import audit_store
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import ACCESS_CODES, Permission, require, scope_prefix
+from jingzhun.domain.audit import AuditEvent
 from jingzhun.domain.cases import Actor
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.ids import mask_identifiers
@@ -76,20 +76,6 @@ def refusals_audited(
         raise
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedEvent:
-    seq: int
-    at: dt.datetime
-    actor: str
-    role: str
-    jurisdiction: str
-    action: str
-    record: str
-    result: str
-    request_id: str
-    detail: str
-
-
 def read_log(
     engine: Engine,
     actor: Actor,
@@ -99,7 +85,7 @@ def read_log(
     result: str | None = None,
     limit: int = 200,
     request_id: str = "",
-) -> list[LoggedEvent]:
+) -> list[AuditEvent]:
     """Audit events of actors inside the reader's jurisdiction, newest first; the read is audited too.
 
     Only the auditor may read the log (separation of the audit role from case work and from
@@ -118,18 +104,4 @@ def read_log(
     with engine.begin() as conn:
         rows = conn.execute(query.order_by(e.seq.desc()).limit(limit)).all()
         record(conn, actor, "audit.read", "audit", {"rows": len(rows)}, request_id=request_id)
-    return [
-        LoggedEvent(
-            r.seq,
-            audit_store.as_utc(r.at),
-            r.actor,
-            r.role,
-            r.jurisdiction,
-            r.action,
-            r.record,
-            r.result,
-            r.request_id,
-            r.detail,
-        )
-        for r in rows
-    ]
+    return [audit_store.event_of(r) for r in rows]

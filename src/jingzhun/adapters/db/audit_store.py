@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
@@ -71,26 +72,17 @@ def verify(engine: Engine, hasher: Hasher) -> tuple[int, list[ChainProblem]]:
     with engine.connect() as conn:
         head_row = conn.execute(select(t.audit_head.c.seq, t.audit_head.c.hash)).first()
         rows = conn.execute(select(t.audit_events).order_by(e.seq)).all()
-    events = [
-        (
-            AuditEvent(
-                r.seq,
-                as_utc(r.at),
-                r.actor,
-                r.role,
-                r.jurisdiction,
-                r.action,
-                r.record,
-                r.result,
-                r.request_id,
-                r.detail,
-            ),
-            bytes.fromhex(r.hash),
-        )
-        for r in rows
-    ]
+    events = [(event_of(r), bytes.fromhex(r.hash)) for r in rows]
     head = (head_row[0], bytes.fromhex(head_row[1])) if head_row else (0, GENESIS)
     return len(events), verify_chain(events, hasher, head=head)
+
+
+def event_of(row: Any) -> AuditEvent:
+    """The event a row of ``audit_events`` holds."""
+    return AuditEvent(
+        row.seq, as_utc(row.at), row.actor, row.role, row.jurisdiction, row.action, row.record, row.result,
+        row.request_id, row.detail,
+    )  # fmt: skip
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:
