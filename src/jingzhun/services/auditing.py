@@ -38,9 +38,20 @@ def entry(
     """The event of ``actor`` doing ``action`` to ``record_ref`` (detail as JSON; ID numbers masked)."""
     text = json.dumps(dict(detail or {}), ensure_ascii=False, sort_keys=True, default=str)
     return audit_store.Entry(
-        actor.actor_id, actor.role.value, actor.jurisdiction, action, mask_identifiers(record_ref), result,
+        actor.actor_id, actor.role.value, actor.jurisdiction, action, mask_ref(record_ref), result,
         request_id, mask_identifiers(text),
     )  # fmt: skip
+
+
+def mask_ref(record_ref: str) -> str:
+    """Mask an ID number or phone in a record reference — not in ids the system made itself.
+
+    A county may number households by the head's ID number, so ``household:…`` is masked; a
+    case id is ours (``C`` + 12 hex digits) and may happen to contain a run that looks like a
+    mobile number, which masking would make impossible to follow in the log.
+    """
+    kind = record_ref.partition(":")[0]
+    return record_ref if kind in ("case", "division") else mask_identifiers(record_ref)
 
 
 def record(

@@ -168,7 +168,11 @@ def receive_lead(
             division = household_division(conn, lead.household_id, scope_prefix(actor.jurisdiction))
             current = case_store.open_case_of(conn, lead.household_id)
             if case_store.known_lead_ids(conn, [lead.lead_id]):  # a retry: the case it went into
-                return case_store.case_of_lead(conn, lead.lead_id, scope_prefix(actor.jurisdiction)).case
+                stored = case_store.case_of_lead(conn, lead.lead_id, lead.household_id)
+                detail = {"lead": lead.lead_id, "household": lead.household_id}
+                ref = f"case:{stored.case.case_id}"
+                auditing.record(conn, actor, "case.lead_retry", ref, detail, request_id=request_id)
+                return stored.case
             folded = fold_leads(current, [lead], division, calendar or default_calendar())
             save_folded(conn, [folded], {lead.household_id: division})
             auditing.record_many(conn, lead_events(actor, folded, request_id))

@@ -78,8 +78,13 @@ def list_cases(
     calendar: WorkingCalendar | None = None,
     limit: int | None = None,
 ) -> list[QueueRow]:
-    """The work queue of ``actor``'s jurisdiction: soonest due first, undated last."""
-    require(actor.role, Permission.CASE_READ)
+    """The work queue of ``actor``'s jurisdiction: soonest due first, undated last.
+
+    A list shows case and household ids, states and dates — no person data — so reading it is
+    not an audit event (decision 0006); a refusal is.
+    """
+    with auditing.refusals_audited(engine, actor, "case.list", f"division:{actor.jurisdiction}"):
+        require(actor.role, Permission.CASE_READ)
     on = today or local_date(dt.datetime.now(dt.UTC))
     cal = calendar or default_calendar()
     c = t.cases.c

@@ -14,6 +14,7 @@ from jingzhun.adapters.db import audit_store
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.cases import Actor, Channel, Lead
 from jingzhun.domain.deadlines import DeadlineStatus
+from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import Role
 from jingzhun.services.cases import act_on_case, receive_lead
 from jingzhun.services.deadlines import daily_overdue, list_cases
@@ -121,3 +122,19 @@ def test_a_township_run_never_overwrites_the_county_row(county):
     with engine.connect() as c:
         county_row = c.execute(select(t.overdue_daily).where(t.overdue_daily.c.division_code == COUNTY)).one()
     assert county_row.in_procedure == 6
+
+
+def test_a_lead_id_is_never_reused_for_another_household_and_a_retry_is_audited(county):
+    engine, hh = county
+    same_village = hh.filter(hh["division_code"] == hh["division_code"][0])
+    (h1, village), (h2, _) = same_village.head(2).iter_rows()
+    cadre = Actor("cadre", Role.VILLAGE_CADRE, village)
+    first = receive_lead(engine, Lead("L1", h1, Channel.SELF_DECLARATION, T0, source="申报"), cadre)
+    with pytest.raises(DomainError) as e:
+        receive_lead(engine, Lead("L1", h2, Channel.SELF_DECLARATION, T0, source="申报"), cadre)
+    assert e.value.code == "LEAD_ID_TAKEN"
+    again = receive_lead(engine, Lead("L1", h1, Channel.SELF_DECLARATION, T0, source="申报"), cadre)
+    assert again.case_id == first.case_id
+    with engine.connect() as c:
+        actions = c.execute(select(t.audit_events.c.action).order_by(t.audit_events.c.seq)).scalars().all()
+    assert actions[-3:] == ["case.open", "case.lead", "case.lead_retry"]  # the refusal is the middle one

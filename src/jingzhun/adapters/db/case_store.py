@@ -123,15 +123,16 @@ def load(conn: Connection, case_id: str, scope: str) -> Stored:
     return _stored(row)
 
 
-def case_of_lead(conn: Connection, lead_id: str, scope: str) -> Stored:
+def case_of_lead(conn: Connection, lead_id: str, household_id: str) -> Stored:
+    """The case a received lead went into; the id must have been received for this household."""
     c, k = t.cases.c, t.case_leads.c
     row = conn.execute(
         select(*_COLUMNS)
         .join(t.case_leads, k.case_id == c.case_id)
-        .where(k.lead_id == lead_id, c.division_code.startswith(scope))
+        .where(k.lead_id == lead_id, k.household_id == household_id)
     ).first()
     if row is None:
-        raise DomainError("CASE_NOT_FOUND", f"找不到线索 {lead_id} 所在的案件")
+        raise DomainError("LEAD_ID_TAKEN", f"线索编号 {lead_id} 已用于另一户，请换一个编号", field="lead_id")
     return _stored(row)
 
 
