@@ -18,6 +18,14 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("var"), description="where the embedded store and reports live")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
+    # Login and sessions (等保 2.0 level 3: lockout after repeated failures, idle timeout).
+    max_failed_logins: int = Field(default=5, ge=1, description="failed logins in a row before the lock")
+    lockout_minutes: int = Field(default=15, ge=1, description="how long an account stays locked")
+    idle_timeout_minutes: int = Field(default=30, ge=1, description="a session unused this long ends")
+    session_hours: int = Field(default=12, ge=1, description="a session ends this long after login at the latest")
+    cookie_secure: bool = Field(default=True, description="send the session cookie over HTTPS only")
+    host: str = Field(default="127.0.0.1", description="address `jingzhun serve` listens on")
+    port: int = Field(default=8000, description="port `jingzhun serve` listens on")
 
     @property
     def resolved_database_url(self) -> str:

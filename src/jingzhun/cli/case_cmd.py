@@ -27,11 +27,6 @@ from jingzhun.services.leads import leads_from_warnings, read_warnings
 app = typer.Typer(help="案件：线索、识别程序、期限", no_args_is_help=True)
 
 RICH_COLOURS = {"green": "green", "yellow": "yellow", "orange": "dark_orange", "red": "red"}
-CHANNEL_LABELS = {
-    Channel.SELF_DECLARATION: "农户自主申报",
-    Channel.CADRE_SCREENING: "基层干部排查",
-    Channel.DEPARTMENT_WARNING: "部门筛查预警",
-}
 
 
 def status_text(status: DeadlineStatus | None) -> str:
@@ -74,7 +69,7 @@ def lead(
         )  # fmt: skip
         case = receive_lead(engine, item, actor, request_id=rid)
     render.console.print(
-        f"[green]✓[/green] {CHANNEL_LABELS[channel]}线索已受理：案件 {case.case_id}（{len(case.leads)} 条线索）"
+        f"[green]✓[/green] {channel.label}线索已受理：案件 {case.case_id}（{len(case.leads)} 条线索）"
     )
 
 
@@ -146,7 +141,7 @@ def show(
     for col in ("编号", "渠道", "来源", "收到"):
         leads.add_column(col)
     for x in case.leads:
-        leads.add_row(x.lead_id, CHANNEL_LABELS[x.channel], x.source, f"{local_date(x.received_at)}")
+        leads.add_row(x.lead_id, x.channel.label, x.source, f"{local_date(x.received_at)}")
     render.console.print(leads)
     timeline = Table(title="办理记录")
     for col in ("#", "动作", "从 → 到", "办理人", "时间（北京）", "理由/材料"):

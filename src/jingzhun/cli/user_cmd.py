@@ -10,20 +10,12 @@ from rich.table import Table
 from jingzhun import bootstrap
 from jingzhun.cli import render
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
+from jingzhun.domain.access import ROLE_LABELS
 from jingzhun.domain.workflow import Role
 from jingzhun.services.users import User, add_user, deactivate_user, list_users
 
 app = typer.Typer(help="账号与角色", no_args_is_help=True)
 
-ROLE_LABELS = {
-    Role.VILLAGE_CADRE: "村干部/帮扶联系人",
-    Role.TOWNSHIP_REVIEWER: "乡镇审核人",
-    Role.COUNTY_APPROVER: "县级审批人",
-    Role.DEPARTMENT_DATA_OFFICER: "部门数据专员",
-    Role.ASSISTANCE_PARTNER: "帮扶力量",
-    Role.AUDITOR: "审计员",
-    Role.ADMINISTRATOR: "管理员",
-}
 
 
 @app.command("add")

@@ -21,6 +21,18 @@ from jingzhun.domain.errors import DomainError
 from jingzhun.domain.ids import DivisionCode, DivisionLevel
 from jingzhun.domain.workflow import Role
 
+ROLE_LABELS: Mapping[Role, str] = MappingProxyType(
+    {
+        Role.VILLAGE_CADRE: "村干部/帮扶联系人",
+        Role.TOWNSHIP_REVIEWER: "乡镇审核人",
+        Role.COUNTY_APPROVER: "县级审批人",
+        Role.DEPARTMENT_DATA_OFFICER: "部门数据专员",
+        Role.ASSISTANCE_PARTNER: "帮扶力量",
+        Role.AUDITOR: "审计员",
+        Role.ADMINISTRATOR: "管理员",
+    }
+)
+
 
 class Permission(StrEnum):
     CASE_READ = "case.read"  # see cases and their timelines

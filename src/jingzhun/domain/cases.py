@@ -40,6 +40,17 @@ class Channel(StrEnum):
     CADRE_SCREENING = "cadre_screening"  # 基层干部排查
     DEPARTMENT_WARNING = "department_warning"  # 部门筛查预警
 
+    @property
+    def label(self) -> str:
+        return _CHANNEL_LABELS[self]
+
+
+_CHANNEL_LABELS = {
+    Channel.SELF_DECLARATION: "农户自主申报",
+    Channel.CADRE_SCREENING: "基层干部排查",
+    Channel.DEPARTMENT_WARNING: "部门筛查预警",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Lead:

@@ -246,6 +246,8 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(64), nullable=False),
     Column("password_hash", Text, nullable=True),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
 )
 
 # The daily deadline job: per township and county, how many cases in a procedure are due soon,
@@ -262,4 +264,31 @@ overdue_daily = Table(
     Column("escalated", Integer, nullable=False),
     Column("undated", Integer, nullable=False),
     Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+# Web sessions, kept in the store so that logout, idle timeout and deactivation take effect at
+# once (a signed cookie alone cannot be revoked). Only a hash of the token is stored.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(64), ForeignKey("users.user_id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Boolean, nullable=False),
+)
+
+# Tokens for systems calling the REST API (a department's exchange job, say): one account each,
+# so the same role, scope and audit apply. Only a hash of the token is stored.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(64), ForeignKey("users.user_id"), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("revoked", Boolean, nullable=False),
 )
