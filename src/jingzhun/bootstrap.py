@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from jingzhun.adapters.db.engine import make_engine
@@ -67,3 +68,11 @@ def policy_resolver(policy: str | None = None) -> Callable[[str, dt.date], Resol
             raise
 
     return resolve
+
+
+def web_app(cfg: Settings | None = None) -> FastAPI:
+    """The web application on the configured store (migrated first)."""
+    from jingzhun.web.app import create_app
+
+    cfg = cfg or settings()
+    return create_app(store_engine(cfg), cfg)

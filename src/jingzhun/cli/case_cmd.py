@@ -68,9 +68,7 @@ def lead(
             department=department, suggested_category=category, suggested_risk_codes=tuple(risk or ()),
         )  # fmt: skip
         case = receive_lead(engine, item, actor, request_id=rid)
-    render.console.print(
-        f"[green]✓[/green] {channel.label}线索已受理：案件 {case.case_id}（{len(case.leads)} 条线索）"
-    )
+    render.console.print(f"[green]✓[/green] {channel.label}线索已受理：案件 {case.case_id}（{len(case.leads)} 条线索）")
 
 
 @app.command("from-screening")

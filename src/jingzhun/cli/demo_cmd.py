@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from rich.table import Table
 from sqlalchemy import Engine
 
@@ -23,7 +24,7 @@ from jingzhun.cli import render
 from jingzhun.domain.deadlines import local_date
 from jingzhun.services.cases import act_on_case
 from jingzhun.services.deadlines import daily_overdue, list_cases
-from jingzhun.services.demo_accounts import ensure_demo_users
+from jingzhun.services.demo_accounts import ensure_demo_users, reset_demo_passwords
 from jingzhun.services.importer import run_import
 from jingzhun.services.leads import leads_from_warnings
 from jingzhun.services.screening import ScreenOutcome, screen_store, write_outputs
@@ -58,7 +59,9 @@ def demo(
         url = engine.url.render_as_string(hide_password=True)
     render.console.print(f"数据库：{url}　用时 {time.perf_counter() - started:.1f} 秒")
     if not no_serve:
-        render.console.print("[yellow]网页界面尚未实现（见 issue 5）；本次只构建了数据。[/yellow]")
+        serve_cfg = cfg.model_copy(update={"cookie_secure": False})  # plain HTTP on this machine
+        render.console.print(f"网页：http://{cfg.host}:{cfg.port}/ 　用上表的账号和密码登录（Ctrl+C 停止）")
+        uvicorn.run(bootstrap.web_app(serve_cfg), host=cfg.host, port=cfg.port, log_level="warning")
 
 
 def _cases(engine: Engine, outcome: ScreenOutcome) -> None:
@@ -68,6 +71,7 @@ def _cases(engine: Engine, outcome: ScreenOutcome) -> None:
     village = villages[0] if len(villages) else "532328101201"
     county, township = village[:6].ljust(12, "0"), village[:9].ljust(12, "0")
     users = ensure_demo_users(engine, county, township, village)
+    secrets_of = reset_demo_passwords(engine, users)
     # the leads arrive the morning after the assessment day; the township accepts its own the next day
     received = dt.datetime.combine(DEFAULT_AS_OF + dt.timedelta(days=1), dt.time(1, 0), tzinfo=dt.UTC)
     with render.console.status("筛查预警转为线索、立案 …"):
@@ -82,11 +86,11 @@ def _cases(engine: Engine, outcome: ScreenOutcome) -> None:
     )
     report_day = local_date(received) + dt.timedelta(days=3)
     render.deadline_tallies(daily_overdue(engine, actor_of(engine, "county"), today=report_day), report_day)
-    table = Table(title="演示账号（命令行用 --as 账号 办理）")
-    for col in ("账号", "角色", "辖区"):
+    table = Table(title="演示账号（网页用账号和密码登录；命令行用 --as 账号）")
+    for col in ("账号", "角色", "辖区", "本次密码"):
         table.add_column(col)
     for u in users:
-        table.add_row(u.user_id, u.display_name, u.jurisdiction)
+        table.add_row(u.user_id, u.display_name, u.jurisdiction, secrets_of[u.user_id])
     render.console.print(table)
     render.console.print(
         "试试：jingzhun case list --as cadre　　jingzhun case overdue --as county　　jingzhun audit log --as auditor"

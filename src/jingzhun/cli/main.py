@@ -13,6 +13,7 @@ from jingzhun.cli import (
     import_cmd,
     policy_cmd,
     screen_cmd,
+    serve_cmd,
     synth_cmd,
     user_cmd,
 )
@@ -28,6 +29,7 @@ app.command("synth")(synth_cmd.synth)
 app.command("import")(import_cmd.import_)
 app.command("demo")(demo_cmd.demo)
 app.command("screen")(screen_cmd.screen)
+app.command("serve")(serve_cmd.serve)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(policy_cmd.app, name="policy")

@@ -12,10 +12,10 @@ from jingzhun.cli import render
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
 from jingzhun.domain.access import ROLE_LABELS
 from jingzhun.domain.workflow import Role
+from jingzhun.services.auth import set_password
 from jingzhun.services.users import User, add_user, deactivate_user, list_users
 
 app = typer.Typer(help="账号与角色", no_args_is_help=True)
-
 
 
 @app.command("add")
@@ -54,3 +54,17 @@ def deactivate(user_id: Annotated[str, typer.Argument(help="用户名")], as_use
     with bootstrap.open_store() as engine, refusals():
         deactivate_user(engine, user_id, by=acting(engine, as_user), request_id=request_id())
     render.console.print(f"[green]✓[/green] 已停用 {user_id}")
+
+
+@app.command("passwd")
+def passwd(
+    user_id: Annotated[str, typer.Argument(help="用户名")],
+    as_user: AsUser = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, envvar="JINGZHUN_NEW_PASSWORD")
+    ] = "",
+) -> None:
+    """设置或重置账号的网页登录密码（管理员；同时解除锁定）。"""
+    with bootstrap.open_store() as engine, refusals():
+        set_password(engine, user_id, password, by=acting(engine, as_user), request_id=request_id())
+    render.console.print(f"[green]✓[/green] 已设置 {user_id} 的密码")

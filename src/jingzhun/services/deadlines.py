@@ -19,7 +19,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, func, select
 
 from jingzhun.adapters.db import case_store
 from jingzhun.adapters.db import tables as t
@@ -222,3 +222,23 @@ def _store_day(conn: Connection, today: dt.date, prefix: str, tallies: list[Dead
                 for x in tallies
             ],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    open_cases: int
+    overdue: int  # a running limit's due date has passed
+
+
+def queue_counts(engine: Engine, actor: Actor, *, today: dt.date) -> QueueCounts:
+    """How many open cases the actor's jurisdiction has, and how many are overdue — two SQL counts."""
+    with auditing.refusals_audited(engine, actor, "case.list", f"division:{actor.jurisdiction}"):
+        require(actor.role, Permission.CASE_READ)
+    c = t.cases.c
+    scoped = select(func.count()).where(
+        c.closed.is_(False), c.division_code.startswith(scope_prefix(actor.jurisdiction))
+    )
+    with engine.connect() as conn:
+        total = conn.execute(scoped).scalar_one()
+        late = conn.execute(scoped.where(c.due_on < today)).scalar_one()
+    return QueueCounts(int(total), int(late))

@@ -1,16 +1,20 @@
 """The demo county's accounts: one per role, so a newcomer can act as each of them at once.
 
 Created through ``users.add_user`` like any account (audited, scoped); rerunning the demo keeps
-the accounts that exist. Passwords come with the web login (issue 5); the command line acts as
-an account with ``--as``.
+the accounts that exist and gives them fresh random passwords, printed once — a demo store is
+synthetic, but a password that is the same in every installation would still be a bad habit.
+The command line acts as an account with ``--as``.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from sqlalchemy import Engine, select
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.workflow import Role
+from jingzhun.services.auth import set_password
 from jingzhun.services.users import User, actor_of, add_user
 
 
@@ -39,3 +43,13 @@ def ensure_demo_users(engine: Engine, county: str, township: str, village: str) 
         if user.user_id not in existing:
             add_user(engine, user, by=actor_of(engine, admin.user_id))
     return users
+
+
+def reset_demo_passwords(engine: Engine, users: list[User]) -> dict[str, str]:
+    """A fresh random password for every demo account, set by the demo administrator."""
+    admin = actor_of(engine, users[0].user_id)
+    out = {}
+    for user in users:
+        out[user.user_id] = f"jz-{secrets.token_urlsafe(9)}"
+        set_password(engine, user.user_id, out[user.user_id], by=admin)
+    return out

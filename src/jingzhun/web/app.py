@@ -1,0 +1,74 @@
+"""The FastAPI application: pages, static files, and one mapping from domain errors to HTTP.
+
+``create_app(engine, settings)`` is called by ``bootstrap`` (``jingzhun serve``, the demo) and by
+the tests with their own store. A domain refusal becomes a page with its Chinese message and
+stable code — 404 for anything out of scope (never 403: a user must not learn it exists), 403
+for a permission, 409 for a concurrent edit, 422 for the rest — and no stack trace reaches a
+user. Responses carry security headers suited to a server-rendered site with no third-party
+content.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from jingzhun.domain.errors import DomainError
+from jingzhun.settings import Settings
+from jingzhun.web.deps import LoginRequired
+from jingzhun.web.pages import auth, cases, households, work
+from jingzhun.web.templating import templates
+
+FORBIDDEN = frozenset({"PERMISSION_DENIED", "ROLE_NOT_ALLOWED", "SELF_APPROVAL", "CSRF_FAILED"})
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def status_of(error: DomainError) -> int:
+    if error.code.endswith("NOT_FOUND"):
+        return 404
+    if error.code in FORBIDDEN:
+        return 403
+    if error.code == "CASE_CONFLICT":
+        return 409
+    return 422
+
+
+def create_app(engine: Engine, settings: Settings) -> FastAPI:
+    app = FastAPI(title="精准 jingzhun", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.engine, app.state.settings = engine, settings
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    for module in (auth, work, cases, households):
+        app.include_router(module.router)
+
+    @app.exception_handler(LoginRequired)
+    def to_login(request: Request, _: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(DomainError)
+    def refused(request: Request, error: DomainError) -> Response:
+        status = status_of(error)
+        title = {404: "找不到", 403: "无权操作", 409: "已被他人修改"}.get(status, "未能办理")
+        message = "找不到该记录，或不在您的辖区内。" if status == 404 else error.message
+        context = {"request": request, "title": title, "message": message, "code": error.code}
+        return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app

@@ -1,0 +1,34 @@
+"""The home page of every role: my work queue — soonest due first — and my jurisdiction's counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from jingzhun.domain.access import Permission, allows
+from jingzhun.domain.deadlines import local_date
+from jingzhun.services.deadlines import list_cases, queue_counts
+from jingzhun.web.deps import CurrentSession, EngineDep
+from jingzhun.web.templating import templates
+
+router = APIRouter()
+QUEUE_LENGTH = 50
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: CurrentSession, engine: EngineDep) -> Response:
+    actor = session.actor
+    if not allows(actor.role, Permission.CASE_READ):  # auditor, administrator, partner: no case queue
+        context = {"request": request, "session": session, "rows": [], "counts": None}
+        return templates.TemplateResponse(request, "home_other.html", context)
+    today = local_date(dt.datetime.now(dt.UTC))
+    context = {
+        "request": request,
+        "session": session,
+        "rows": list_cases(engine, actor, today=today, limit=QUEUE_LENGTH),
+        "counts": queue_counts(engine, actor, today=today),
+        "can_read_households": allows(actor.role, Permission.HOUSEHOLD_READ),
+    }
+    return templates.TemplateResponse(request, "home.html", context)

@@ -1,0 +1,91 @@
+"""A small synthetic county in a real store (SQLite and PostgreSQL), served by the app in-process.
+
+Accounts: cadres of two villages in different townships, their township reviewer, the county
+approver, a data officer, an auditor, an administrator — each with a password. Every village-A
+and village-B household has a case opened by a self-declared lead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from jingzhun.domain.cases import Actor, Channel, Lead
+from jingzhun.domain.workflow import Role
+from jingzhun.services.auth import set_password
+from jingzhun.services.cases import receive_lead
+from jingzhun.services.importer import run_import
+from jingzhun.services.users import User, add_user
+from jingzhun.settings import Settings
+from jingzhun.web.app import create_app
+
+from ..services.helpers import read_csv, synthetic_registry
+
+PASSWORD = "correct horse 2026"
+T0 = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class County:
+    engine: Engine
+    settings: Settings
+    village_a: str
+    village_b: str
+    households_a: list[str]
+    households_b: list[str]
+    cases_a: list[str]
+    cases_b: list[str]
+
+
+@pytest.fixture
+def county(engine, tmp_path) -> County:
+    src = synthetic_registry(tmp_path / "reg", households=80)
+    run_import(src, engine)
+    hh = read_csv(src / "registry" / "households.csv").select("household_id", "division_code")
+    villages = sorted(set(hh["division_code"]))
+    a = villages[0]
+    b = next(v for v in villages if v[:9] != a[:9])
+    in_a = hh.filter(hh["division_code"] == a)["household_id"].to_list()
+    in_b = hh.filter(hh["division_code"] == b)["household_id"].to_list()
+    county = a[:6] + "000000"
+    admin = add_user(engine, User("admin", "管理员", Role.ADMINISTRATOR, county), by=None).actor
+    for user in (
+        User("cadre_a", "村干部甲", Role.VILLAGE_CADRE, a),
+        User("cadre_b", "村干部乙", Role.VILLAGE_CADRE, b),
+        User("town_a", "乡镇审核甲", Role.TOWNSHIP_REVIEWER, a[:9] + "000"),
+        User("county", "县审批", Role.COUNTY_APPROVER, county),
+        User("data", "数据专员", Role.DEPARTMENT_DATA_OFFICER, county),
+        User("auditor", "审计员", Role.AUDITOR, county),
+    ):
+        add_user(engine, user, by=admin)
+    for user_id in ("admin", "cadre_a", "cadre_b", "town_a", "county", "data", "auditor"):
+        set_password(engine, user_id, PASSWORD, by=admin)
+    cases: dict[str, list[str]] = {a: [], b: []}
+    for village, ids in ((a, in_a), (b, in_b)):
+        cadre = Actor("cadre", Role.VILLAGE_CADRE, village)
+        for n, household in enumerate(ids):
+            lead = Lead(f"S-{household}", household, Channel.SELF_DECLARATION, T0 + dt.timedelta(minutes=n), "申报")
+            cases[village].append(receive_lead(engine, lead, cadre).case_id)
+    cfg = Settings(cookie_secure=False, max_failed_logins=3, lockout_minutes=15)
+    return County(engine, cfg, a, b, in_a, in_b, cases[a], cases[b])
+
+
+@pytest.fixture
+def app_client(county: County) -> Iterator[TestClient]:
+    with TestClient(create_app(county.engine, county.settings), follow_redirects=False) as client:
+        yield client
+
+
+def login(client: TestClient, user_id: str, password: str = PASSWORD) -> str:
+    """Log in and return the session's CSRF token (read from the home page's logout form)."""
+    response = client.post("/login", data={"user_id": user_id, "password": password})
+    assert response.status_code == 303, response.text
+    home = client.get("/")
+    marker = 'name="csrf_token" value="'
+    start = home.text.index(marker) + len(marker)
+    return home.text[start : home.text.index('"', start)]

@@ -1,0 +1,123 @@
+"""The pages over a real store: login, lockout, the work queue, a case step, a household, scoping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+
+from jingzhun.adapters.db import tables as t
+from jingzhun.domain.errors import DomainError
+from jingzhun.services import auth
+
+from .conftest import PASSWORD, login
+
+FULL_ID = re.compile(r"(?<![\dA-Za-z])\d{17}[\dX](?![\dA-Za-z])")
+
+
+def audit(engine, action: str) -> list[tuple[str, str]]:
+    e = t.audit_events.c
+    with engine.connect() as c:
+        return [tuple(r) for r in c.execute(select(e.actor, e.result).where(e.action == action).order_by(e.seq))]
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(app_client, county):
+    for path in ("/", f"/cases/{county.cases_a[0]}", f"/households/{county.households_a[0]}"):
+        response = app_client.get(path)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+    page = app_client.get("/login")
+    assert page.status_code == 200 and "登录" in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_repeated_failures_lock_the_account_and_every_attempt_is_audited(app_client, county):
+    for _ in range(county.settings.max_failed_logins):
+        assert app_client.post("/login", data={"user_id": "cadre_a", "password": "wrong-password"}).status_code == 401
+    locked = app_client.post("/login", data={"user_id": "cadre_a", "password": PASSWORD})
+    assert locked.status_code == 401 and "锁定" in locked.text
+    assert app_client.post("/login", data={"user_id": "nobody", "password": "x" * 10}).status_code == 401
+    results = audit(county.engine, "auth.login")
+    assert results == [("cadre_a", "denied")] * 4 + [("nobody", "denied")]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=county.settings.lockout_minutes + 1)
+    assert auth.login(county.engine, "cadre_a", PASSWORD, county.settings, now=later).actor.actor_id == "cadre_a"
+
+
+def test_a_session_ends_after_the_idle_timeout_and_at_logout(county):
+    session = auth.login(county.engine, "cadre_a", PASSWORD, county.settings)
+    idle = dt.timedelta(minutes=county.settings.idle_timeout_minutes)
+    soon = dt.datetime.now(dt.UTC) + idle / 2
+    assert auth.resume(county.engine, session.token, county.settings, now=soon).actor.actor_id == "cadre_a"
+    try:
+        auth.resume(county.engine, session.token, county.settings, now=soon + idle + dt.timedelta(seconds=1))
+        raise AssertionError("an idle session must end")
+    except DomainError as e:
+        assert e.code == "SESSION_EXPIRED"
+    other = auth.login(county.engine, "cadre_a", PASSWORD, county.settings)
+    auth.logout(county.engine, other.token)
+    try:
+        auth.resume(county.engine, other.token, county.settings)
+        raise AssertionError("a logged-out session must end")
+    except DomainError as e:
+        assert e.code == "SESSION_EXPIRED"
+
+
+def test_the_work_queue_shows_exactly_the_cadres_village(app_client, county):
+    login(app_client, "cadre_a")
+    home = app_client.get("/")
+    assert home.status_code == 200
+    shown = set(re.findall(r'href="/cases/(C[0-9a-f]{12})"', home.text))
+    assert shown == set(county.cases_a) and not shown & set(county.cases_b)
+
+
+def test_a_step_needs_the_csrf_token_and_is_taken_through_the_workflow(app_client, county):
+    csrf = login(app_client, "cadre_a")
+    case_id = county.cases_a[0]
+    page = app_client.get(f"/cases/{case_id}")
+    assert page.status_code == 200 and "受理线索" in page.text
+    forged = app_client.post(f"/cases/{case_id}/act", data={"action": "accept"})
+    assert forged.status_code == 403
+    done = app_client.post(f"/cases/{case_id}/act", data={"action": "accept", "csrf_token": csrf})
+    assert done.status_code == 303
+    after = app_client.get(done.headers["location"])
+    assert "入户核实" in after.text and "已办理" in after.text
+    refused = app_client.post(  # the visit needs the signed consent: shown on the page, nothing changes
+        f"/cases/{case_id}/act",
+        data={"action": "submit_verification", "csrf_token": csrf, "evidence": ["verification_form"],
+              "category": "marginal_at_risk", "risk_codes": ["01"]},
+    )  # fmt: skip
+    assert refused.status_code == 422 and "缺少材料" in refused.text
+    assert ("cadre_a", "failed") in audit(county.engine, "case.submit_verification")
+
+
+def test_another_villages_records_are_not_found(app_client, county):
+    login(app_client, "cadre_a")
+    assert app_client.get(f"/cases/{county.cases_b[0]}").status_code == 404
+    assert app_client.get(f"/households/{county.households_b[0]}").status_code == 404
+    csrf = login(app_client, "cadre_a")
+    posted = app_client.post(f"/cases/{county.cases_b[0]}/act", data={"action": "accept", "csrf_token": csrf})
+    assert posted.status_code == 404
+
+
+def test_the_household_page_masks_ids_and_each_view_is_audited(app_client, county):
+    login(app_client, "cadre_a")
+    for _ in range(2):
+        page = app_client.get(f"/households/{county.households_a[0]}")
+        assert page.status_code == 200 and "家庭成员" in page.text
+        assert not FULL_ID.search(page.text) and "**********" in page.text
+    assert audit(county.engine, "household.read") == [("cadre_a", "ok")] * 2
+
+
+def test_the_auditor_has_no_case_queue_and_no_household_page(app_client, county):
+    login(app_client, "auditor")
+    home = app_client.get("/")
+    assert home.status_code == 200 and "不办理案件" in home.text
+    assert app_client.get(f"/households/{county.households_a[0]}").status_code == 403
+    assert app_client.get(f"/cases/{county.cases_a[0]}").status_code == 403
+
+
+def test_login_never_redirects_to_another_site(app_client):
+    response = app_client.post(
+        "/login", data={"user_id": "cadre_a", "password": PASSWORD, "next": "//evil.example/steal"}
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/"
