@@ -57,4 +57,4 @@ def show(household_id: Annotated[str, typer.Argument(help="户编号")], as_user
                            str(e["person_id"] or "—"))  # fmt: skip
         render.console.print(events)
     for c in v.cases:
-        render.console.print(f"案件 {c['case_id']}：{c['state']}{'（已结）' if c['closed'] else ''}")
+        render.console.print(f"案件 {c['case_id']}：{c['state_label']}{'（已结）' if c['closed'] else ''}")

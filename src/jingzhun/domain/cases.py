@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.deadlines import Deadline, WorkingCalendar, local_date, timeline_deadlines, utc
+from jingzhun.domain.documents import document_label
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import Role, TransitionRule, WorkflowDefinition, confirm_codes
 
@@ -225,7 +226,8 @@ class Case:
         given = _unique(evidence)
         missing = [k for k in rule.evidence if k not in given]
         if missing:
-            raise DomainError("EVIDENCE_MISSING", f"缺少材料：{'、'.join(missing)}", field="evidence")
+            names = "、".join(document_label(k) for k in missing)
+            raise DomainError("EVIDENCE_MISSING", f"缺少材料：{names}", field="evidence")
         codes = confirm_codes(wf, rule, category, risk_codes, known_risk_codes)
         if rule.after_notice:
             self._check_notice(wf, at, calendar)

@@ -20,6 +20,7 @@ from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.ids import ResidentId, mask_identifiers
+from jingzhun.policy.workflow_registry import workflow_by_key
 from jingzhun.services import auditing
 
 
@@ -48,7 +49,7 @@ class HouseholdView:
     income: tuple[dict[str, object], ...]  # one per 12-month window, newest first; amounts in fen
     conditions: dict[str, object] | None
     events: tuple[dict[str, object], ...]  # newest first; person ids masked
-    cases: tuple[dict[str, object], ...]  # case id, state, opened, closed
+    cases: tuple[dict[str, object], ...]  # case id, state and its label, opened, closed
 
 
 def _mask_id(value: str) -> str:
@@ -63,6 +64,11 @@ def _age(person_id: str, on: dt.date) -> int | None:
         return ResidentId(person_id).age_on(on)
     except DomainError:
         return None
+
+
+def _state_label(workflow_key: str, state: str) -> str:
+    spec = workflow_by_key(workflow_key).states.get(state)
+    return spec.label if spec else state
 
 
 def view_household(
@@ -104,7 +110,7 @@ def view_household(
                 .order_by(e.event_date.desc(), e.source, e.event_id)
             )
             cases = conn.execute(
-                select(k.case_id, k.state, k.opened_at, k.closed).where(k.household_id == household_id)
+                select(k.case_id, k.state, k.workflow_id, k.opened_at, k.closed).where(k.household_id == household_id)
             ).all()
             view = HouseholdView(
                 household_id=row.household_id,
@@ -119,7 +125,7 @@ def view_household(
                 events=tuple(
                     {**r._asdict(), "person_id": _mask_id(r.person_id) if r.person_id else None} for r in events
                 ),
-                cases=tuple(r._asdict() for r in cases),
+                cases=tuple({**r._asdict(), "state_label": _state_label(r.workflow_id, r.state)} for r in cases),
             )
             detail = {"members": len(member_views)}
             auditing.record(conn, actor, "household.read", f"household:{household_id}", detail, request_id=request_id)

@@ -11,12 +11,20 @@ from jingzhun.domain.access import Permission, allows
 from jingzhun.domain.categories import MonitoringCategory, risk_table
 from jingzhun.domain.documents import document_label
 from jingzhun.domain.errors import DomainError
+from jingzhun.domain.workflow import Role, TransitionRule
 from jingzhun.services.auth import Session
 from jingzhun.services.cases import CaseView, act_on_case, record_objection, view_case
 from jingzhun.web.deps import CurrentSession, EngineDep, PostingSession, RequestId
 from jingzhun.web.templating import templates
 
 router = APIRouter()
+
+
+def _actions_for(view: CaseView, role: Role) -> list[TransitionRule]:
+    """The steps this role may take now: the step forward on the procedure's path first, then the rest."""
+    wf = view.workflow
+    mine = [r for r in wf.rules_from(view.case.state) if role in r.roles]
+    return sorted(mine, key=lambda r: r.target not in wf.path)
 
 
 def _page(request: Request, session: Session, view: CaseView, **extra: object) -> dict[str, object]:
@@ -26,12 +34,13 @@ def _page(request: Request, session: Session, view: CaseView, **extra: object) -
         "request": request,
         "session": session,
         "view": view,
-        "actions": [] if case.closed else [r for r in wf.rules_from(case.state) if role in r.roles],
+        "actions": [] if case.closed else _actions_for(view, role),
         "can_object": notice is not None and case.state == notice.state and role in notice.answer_roles,
         "can_read_households": allows(role, Permission.HOUSEHOLD_READ),
         "categories": list(MonitoringCategory),
         "risk_labels": {code: t.label for code, t in risk_table().items()},
         "document_label": document_label,
+        "posted": {},
         **extra,
     }
 
@@ -70,7 +79,10 @@ def act(
         if e.code.endswith("NOT_FOUND"):
             raise
         view = view_case(engine, case_id, session.actor, request_id=rid)
-        context = _page(request, session, view, flash=f"未办理：{e.message}", flash_kind="error")
+        # what was typed is shown again, so a refused step on a phone loses nothing
+        posted = {"action": action, "evidence": evidence or [], "reason": reason, "category": category,
+                  "risk_codes": risk_codes or []}  # fmt: skip
+        context = _page(request, session, view, flash=f"未办理：{e.message}", flash_kind="error", posted=posted)
         return templates.TemplateResponse(request, "case.html", context, status_code=422)
     return RedirectResponse(f"/cases/{case.case_id}?done=已办理", status_code=303)
 

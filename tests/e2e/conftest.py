@@ -1,0 +1,3 @@
+"""The browser tests use the web tests' synthetic county."""
+
+from ..integration.web.conftest import county  # noqa: F401
