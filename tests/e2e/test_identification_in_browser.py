@@ -15,7 +15,6 @@ unless ``JINGZHUN_REQUIRE_BROWSER=1`` (CI installs Chromium and sets it).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import socket
 import threading
@@ -26,13 +25,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from jingzhun.domain.cases import Actor
-from jingzhun.domain.categories import MonitoringCategory
-from jingzhun.domain.workflow import Role
-from jingzhun.services.cases import act_on_case
 from jingzhun.web.app import create_app
 
-from ..integration.web.conftest import PASSWORD, County
+from ..integration.web.conftest import PASSWORD, County, advance
 
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 360, "height": 740}
@@ -107,26 +102,9 @@ def take(page: Page, form_title: str) -> None:
     expect(page.get_by_role("status")).to_contain_text("已办理")
 
 
-def advance_to_the_notice(county: County, case_id: str) -> None:
-    """The second case reaches 公示 eight days ago, through the services, dated in the past."""
-    village = county.village_a
-    cadre = Actor("cadre_a", Role.VILLAGE_CADRE, village)
-    data = Actor("data", Role.DEPARTMENT_DATA_OFFICER, village[:6] + "000000")
-    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
-    steps = [
-        ("accept", cadre, {}),  # not the township reviewer: it reviews this pass later (four eyes)
-        ("submit_verification", cadre, {"evidence": ["verification_form", "signed_consent"],
-                                        "category": MonitoringCategory.SUDDEN_HARDSHIP, "risk_codes": ["01"]}),
-        ("complete_comparison", data, {"evidence": ["asset_comparison"]}),
-        ("pass_village_review", cadre, {"evidence": ["village_review_minutes"]}),
-    ]  # fmt: skip
-    for i, (action, actor, kw) in enumerate(steps):
-        act_on_case(county.engine, case_id, action, actor, at=start + dt.timedelta(hours=i), **kw)  # type: ignore[arg-type]
-
-
 def test_a_lead_becomes_a_monitored_household_through_the_pages(county, server, browser, shots):
     first, second = county.cases_a[0], county.cases_a[1]
-    advance_to_the_notice(county, second)
+    advance(county, second)
 
     cadre = log_in(browser, server, "cadre_a", PHONE)
     cadre.screenshot(path=str(shots / "queue-phone.png"), full_page=True)

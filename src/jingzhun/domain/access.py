@@ -68,7 +68,14 @@ GRANTS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
 
 # Denials that are about who asks (audited as "denied"), as opposed to a refused step ("failed").
 ACCESS_CODES = frozenset(
-    {"PERMISSION_DENIED", "ROLE_NOT_ALLOWED", "SELF_APPROVAL", "CASE_NOT_FOUND", "HOUSEHOLD_NOT_FOUND"}
+    {
+        "PERMISSION_DENIED",
+        "ROLE_NOT_ALLOWED",
+        "SELF_APPROVAL",
+        "CASE_NOT_FOUND",
+        "HOUSEHOLD_NOT_FOUND",
+        "VILLAGE_NOT_FOUND",
+    }
 )
 
 

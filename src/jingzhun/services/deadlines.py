@@ -51,6 +51,7 @@ class QueueRow:
     due_on: dt.date | None
     status: DeadlineStatus | None  # the worst running limit; None: nothing running, or undatable
     subject: str  # which limit: "procedure" or a step name
+    workflow_key: str = ""
 
 
 def running_deadlines(
@@ -114,6 +115,7 @@ def list_cases(
                 r.due_on,
                 w.status if w else None,
                 w.subject if w else "",
+                r.workflow_id,
             )
         )
     return out

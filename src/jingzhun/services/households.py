@@ -52,7 +52,7 @@ class HouseholdView:
     cases: tuple[dict[str, object], ...]  # case id, state and its label, opened, closed
 
 
-def _mask_id(value: str) -> str:
+def mask_id(value: str) -> str:
     try:
         return ResidentId(value).masked()
     except DomainError:
@@ -90,7 +90,7 @@ def view_household(
             members = conn.execute(select(t.members).where(m.household_id == household_id).order_by(m.person_id))
             member_views = tuple(
                 MemberView(
-                    _mask_id(r.person_id),
+                    mask_id(r.person_id),
                     r.name,
                     r.relation,
                     _age(r.person_id, on),
@@ -123,7 +123,7 @@ def view_household(
                 income=tuple({k: v for k, v in r._asdict().items() if k not in ("household_id",)} for r in income),
                 conditions=dict(cond._asdict()) if cond else None,
                 events=tuple(
-                    {**r._asdict(), "person_id": _mask_id(r.person_id) if r.person_id else None} for r in events
+                    {**r._asdict(), "person_id": mask_id(r.person_id) if r.person_id else None} for r in events
                 ),
                 cases=tuple({**r._asdict(), "state_label": _state_label(r.workflow_id, r.state)} for r in cases),
             )

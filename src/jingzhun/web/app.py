@@ -20,8 +20,9 @@ from sqlalchemy import Engine
 
 from jingzhun.domain.errors import DomainError
 from jingzhun.settings import Settings
+from jingzhun.web.api import api_mount
 from jingzhun.web.deps import LoginRequired
-from jingzhun.web.pages import auth, cases, households, work
+from jingzhun.web.pages import auth, cases, households, notices, review, search, work
 from jingzhun.web.templating import templates
 
 FORBIDDEN = frozenset({"PERMISSION_DENIED", "ROLE_NOT_ALLOWED", "SELF_APPROVAL", "CSRF_FAILED"})
@@ -41,6 +42,8 @@ def status_of(error: DomainError) -> int:
         return 403
     if error.code == "CASE_CONFLICT":
         return 409
+    if error.code == "FONT_MISSING":  # the server's setup, not the user's request
+        return 503
     return 422
 
 
@@ -48,7 +51,8 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
     app = FastAPI(title="精准 jingzhun", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine, app.state.settings = engine, settings
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
-    for module in (auth, work, cases, households):
+    app.router.routes.append(api_mount(engine, status_of=status_of))  # /api/v1, with its own schema
+    for module in (auth, work, cases, households, search, review, notices):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from jingzhun.domain.cases import Actor, Channel, Lead
+from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.workflow import Role
 from jingzhun.services.auth import set_password
-from jingzhun.services.cases import receive_lead
+from jingzhun.services.cases import act_on_case, receive_lead
 from jingzhun.services.importer import run_import
 from jingzhun.services.users import User, add_user
 from jingzhun.settings import Settings
@@ -48,7 +50,8 @@ def county(engine, tmp_path) -> County:
     run_import(src, engine)
     hh = read_csv(src / "registry" / "households.csv").select("household_id", "division_code")
     villages = sorted(set(hh["division_code"]))
-    a = villages[0]
+    sizes = hh["division_code"].value_counts()
+    a = sizes.sort(["count", "division_code"], descending=[True, False])["division_code"][0]  # the largest village
     b = next(v for v in villages if v[:9] != a[:9])
     in_a = hh.filter(hh["division_code"] == a)["household_id"].to_list()
     in_b = hh.filter(hh["division_code"] == b)["household_id"].to_list()
@@ -89,3 +92,28 @@ def login(client: TestClient, user_id: str, password: str = PASSWORD) -> str:
     marker = 'name="csrf_token" value="'
     start = home.text.index(marker) + len(marker)
     return home.text[start : home.text.index('"', start)]
+
+
+def advance(county: County, case_id: str, *, through_notice: bool = False) -> None:
+    """Take a village-A case to the public notice (posted eight days ago) through the services, dated in the past.
+
+    With ``through_notice`` the notice is also closed, so the case waits for the township review.
+    The web records steps at the server's clock and a notice must really run its five days, so
+    tests that need a case past the notice prepare it here.
+    """
+    village = county.village_a
+    cadre = Actor("cadre_a", Role.VILLAGE_CADRE, village)
+    data = Actor("data", Role.DEPARTMENT_DATA_OFFICER, village[:6] + "000000")
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+    steps: list[tuple[str, Actor, dict[str, Any]]] = [
+        ("accept", cadre, {}),  # not the township reviewer: it reviews this pass later (four eyes)
+        ("submit_verification", cadre, {"evidence": ["verification_form", "signed_consent"],
+                                        "category": MonitoringCategory.SUDDEN_HARDSHIP, "risk_codes": ["01"]}),
+        ("complete_comparison", data, {"evidence": ["asset_comparison"]}),
+        ("pass_village_review", cadre, {"evidence": ["village_review_minutes"]}),
+    ]  # fmt: skip
+    for i, (action, actor, kw) in enumerate(steps):
+        act_on_case(county.engine, case_id, action, actor, at=start + dt.timedelta(hours=i), **kw)
+    if through_notice:
+        closing = start + dt.timedelta(days=7)
+        act_on_case(county.engine, case_id, "close_publicity", cadre, at=closing, evidence=["publicity_record"])

@@ -14,7 +14,10 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from starlette.routing import Mount
 
+from jingzhun.services.auth import create_api_token
+from jingzhun.services.users import actor_of
 from jingzhun.web.app import create_app
 
 from .conftest import login
@@ -26,10 +29,12 @@ class Expect:
     no_role: int
     other_village: int
     permitted: int
-    data: tuple[tuple[str, str], ...] = ()  # form fields of a POST (the CSRF token is added)
+    data: tuple[tuple[str, str], ...] = ()  # form fields of a POST (the CSRF token is added); JSON for the API
+    query: str = ""  # appended to the path; "{case_id}" and "{household_id}" are filled in here too
 
 
 LOGIN_PAGE = 303  # pages answer an anonymous visitor with a redirect to /login
+API = "/api/v1"  # the REST API: a bearer token instead of a login, JSON bodies, 401 for no token
 
 MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/login"): Expect(200, 200, 200, 200),
@@ -41,18 +46,39 @@ MATRIX: dict[tuple[str, str], Expect] = {
     # in the lead state there is no notice to object to: permitted users get the workflow's refusal
     ("POST", "/cases/{case_id}/objections"): Expect(LOGIN_PAGE, 403, 404, 422, (("summary", "异议"),)),
     ("GET", "/households/{household_id}"): Expect(LOGIN_PAGE, 403, 404, 200),
+    # a search is scoped, not refused: another village's cadre simply finds nothing
+    ("GET", "/search"): Expect(LOGIN_PAGE, 403, 200, 200),
+    ("POST", "/search"): Expect(LOGIN_PAGE, 403, 200, 200, (("q", "{household_id}"),)),
+    ("GET", "/review"): Expect(LOGIN_PAGE, 403, 200, 200),
+    # each case of a batch is its own use case: an out-of-scope one is listed as not found
+    ("POST", "/review"): Expect(LOGIN_PAGE, 403, 200, 200, (("case_id", "{case_id}"),)),
+    # a village's notice: another village is not found; with no case in the notice yet it is an empty notice
+    ("GET", "/notices/{village_code}.pdf"): Expect(LOGIN_PAGE, 403, 404, 200),
+    ("GET", "/notices/{village_code}"): Expect(LOGIN_PAGE, 403, 404, 200),
+    # every token may ask whom it acts as
+    ("GET", f"{API}/me"): Expect(401, 200, 200, 200),
+    ("GET", f"{API}/cases"): Expect(401, 403, 200, 200),
+    ("GET", f"{API}/cases/{{case_id}}"): Expect(401, 403, 404, 200),
+    ("POST", f"{API}/cases/{{case_id}}/actions"): Expect(401, 403, 404, 200, (("action", "accept"),)),
+    ("POST", f"{API}/cases/{{case_id}}/objections"): Expect(401, 403, 404, 422, (("summary", "异议"),)),
+    ("POST", f"{API}/leads"): Expect(
+        401, 403, 404, 201, (("household_id", "{household_id}"), ("channel", "cadre_screening"), ("source", "走访"))
+    ),
+    ("GET", f"{API}/households/{{household_id}}"): Expect(401, 403, 404, 200),
 }
 WHO = {"no_role": "auditor", "other_village": "cadre_b", "permitted": "cadre_a"}
 
 
 def app_routes(routes: list[Any]) -> set[tuple[str, str]]:
-    """(method, path) of every API route, inside included routers too (they are mounted without a prefix)."""
+    """(method, path) of every route, inside included routers (no prefix) and mounted applications (the API)."""
     out: set[tuple[str, str]] = set()
     for r in routes:
         if isinstance(r, APIRoute):
             out |= {(m, r.path) for m in r.methods}
         elif hasattr(r, "original_router"):
             out |= app_routes(r.original_router.routes)
+        elif isinstance(r, Mount):  # static files have no routes
+            out |= {(m, r.path + path) for m, path in app_routes(r.routes)}
     return out
 
 
@@ -64,11 +90,19 @@ def test_every_route_is_in_the_matrix(county):
 def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route):
     method, template = route
     expect = MATRIX[route]
-    path = template.format(case_id=county.cases_a[0], household_id=county.households_a[0])
+    ids = {"case_id": county.cases_a[0], "household_id": county.households_a[0], "village_code": county.village_a}
+    path = (template + expect.query).format(**ids)
     got = {}
     for who in ("anonymous", *WHO):
         with TestClient(create_app(county.engine, county.settings), follow_redirects=False) as client:
-            data = dict(expect.data)
+            data = {k: v.format(**ids) for k, v in expect.data}
+            if template.startswith(API):
+                admin = actor_of(county.engine, "admin")
+                token = create_api_token(county.engine, WHO[who], "matrix", by=admin) if who != "anonymous" else ""
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                response = client.request(method, path, json=data if method == "POST" else None, headers=headers)
+                got[who] = response.status_code
+                continue
             if who != "anonymous":
                 data["csrf_token"] = login(client, WHO[who])
             response = client.request(method, path, data=data or None)

@@ -1,0 +1,1 @@
+"""Printable documents as PDF (fpdf2), with a real CJK font embedded and subset."""
