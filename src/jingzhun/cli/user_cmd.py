@@ -12,7 +12,7 @@ from jingzhun.cli import render
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
 from jingzhun.domain.access import ROLE_LABELS
 from jingzhun.domain.workflow import Role
-from jingzhun.services.auth import set_password
+from jingzhun.services.auth import create_api_token, set_password
 from jingzhun.services.users import User, add_user, deactivate_user, list_users
 
 app = typer.Typer(help="账号与角色", no_args_is_help=True)
@@ -68,3 +68,17 @@ def passwd(
     with bootstrap.open_store() as engine, refusals():
         set_password(engine, user_id, password, by=acting(engine, as_user), request_id=request_id())
     render.console.print(f"[green]✓[/green] 已设置 {user_id} 的密码")
+
+
+@app.command("token")
+def token(
+    user_id: Annotated[str, typer.Argument(help="代表哪个账号（系统账号）")],
+    name: Annotated[str, typer.Option(help="令牌用途，如“医保局数据交换”")],
+    days: Annotated[int, typer.Option(help="有效天数")] = 365,
+    as_user: AsUser = "",
+) -> None:
+    """为调用 REST API 的系统签发访问令牌（管理员）；令牌只显示这一次，库中只存其哈希。"""
+    with bootstrap.open_store() as engine, refusals():
+        value = create_api_token(engine, user_id, name, by=acting(engine, as_user), days=days, request_id=request_id())
+    render.console.print(f"[green]✓[/green] {user_id} 的访问令牌（{days} 天，请妥善保存，只显示一次）：")
+    render.console.print(value, soft_wrap=True)

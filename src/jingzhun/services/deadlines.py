@@ -78,8 +78,9 @@ def list_cases(
     include_closed: bool = False,
     calendar: WorkingCalendar | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[QueueRow]:
-    """The work queue of ``actor``'s jurisdiction: soonest due first, undated last.
+    """The work queue of ``actor``'s jurisdiction: soonest due first, undated last (``offset`` rows skipped).
 
     A list shows case and household ids, states and dates — no person data — so reading it is
     not an audit event (decision 0006); a refusal is.
@@ -96,7 +97,7 @@ def list_cases(
         query = query.where(c.closed.is_(False))
     if overdue_only:
         query = query.where(c.due_on < on)
-    query = query.order_by(c.due_on.is_(None), c.due_on, c.opened_at, c.case_id).limit(limit)
+    query = query.order_by(c.due_on.is_(None), c.due_on, c.opened_at, c.case_id).limit(limit).offset(offset)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     out = []

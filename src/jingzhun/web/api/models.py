@@ -63,9 +63,7 @@ class QueueItem(BaseModel):
 
 
 MAX_PAGE_SIZE = 200
-# Pages are cut from the queue's first page * size + 1 rows until list_cases takes an offset;
-# the cap keeps one call under 10 000 rows read.
-MAX_PAGE = 50
+MAX_PAGE = 100_000  # an OFFSET past a county's or province's open cases returns an empty page
 
 
 class CaseQuery(BaseModel):

@@ -39,16 +39,16 @@ def who_am_i(actor: CurrentActor) -> m.Me:
 def cases(q: Annotated[m.CaseQuery, Query()], actor: CurrentActor, engine: EngineDep) -> m.CasePage:
     """Open (or all) cases of the account's jurisdiction; a list holds no person data and is not an audited read.
 
-    A page is cut from the first ``page * page_size + 1`` rows of the queue (the one more tells
-    whether a next page exists) until ``list_cases`` takes an offset; ``MAX_PAGE`` bounds the cost.
+    The page is an SQL ``LIMIT``/``OFFSET`` over the queue's order; one row more than the page
+    tells whether a next page exists.
     """
-    end = q.page * q.page_size
     today = local_date(dt.datetime.now(dt.UTC))
     rows = list_cases(
-        engine, actor, today=today, overdue_only=q.overdue, include_closed=q.include_closed, limit=end + 1
-    )
-    items = [views.queue_item(r) for r in rows[end - q.page_size : end]]
-    next_page = q.page + 1 if len(rows) > end else None
+        engine, actor, today=today, overdue_only=q.overdue, include_closed=q.include_closed,
+        limit=q.page_size + 1, offset=(q.page - 1) * q.page_size,
+    )  # fmt: skip
+    items = [views.queue_item(r) for r in rows[: q.page_size]]
+    next_page = q.page + 1 if len(rows) > q.page_size else None
     return m.CasePage(items=items, page=q.page, page_size=q.page_size, next_page=next_page)
 
 
