@@ -38,7 +38,8 @@ class Permission(StrEnum):
     CASE_READ = "case.read"  # see cases and their timelines
     CASE_ACT = "case.act"  # take workflow steps (the workflow says which)
     LEAD_CREATE = "lead.create"  # record a lead from any channel
-    HOUSEHOLD_READ = "household.read"  # read a household and its members (person records)
+    HOUSEHOLD_READ = "household.read"  # read a household and its members (person records), masked
+    PERSON_UNMASK = "person.unmask"  # see full ID numbers and phones, with a reason, audited
     AUDIT_READ = "audit.read"  # read the audit log
     USER_MANAGE = "user.manage"  # create and deactivate accounts
     DEADLINE_REPORT = "deadline.report"  # run and read the overdue report
@@ -53,12 +54,15 @@ _CASEWORK = frozenset(
         Permission.DEADLINE_REPORT,
     }
 )
+# Full ID numbers are needed for payments, insurance and school records — by the caseworkers who
+# file them, not by the department officer, who compares data by its own systems.
+_UNMASK = frozenset({Permission.PERSON_UNMASK})
 
 GRANTS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
     {
-        Role.VILLAGE_CADRE: _CASEWORK,
-        Role.TOWNSHIP_REVIEWER: _CASEWORK,
-        Role.COUNTY_APPROVER: _CASEWORK,
+        Role.VILLAGE_CADRE: _CASEWORK | _UNMASK,
+        Role.TOWNSHIP_REVIEWER: _CASEWORK | _UNMASK,
+        Role.COUNTY_APPROVER: _CASEWORK | _UNMASK,
         Role.DEPARTMENT_DATA_OFFICER: _CASEWORK,
         Role.ASSISTANCE_PARTNER: frozenset(),
         Role.AUDITOR: frozenset({Permission.AUDIT_READ}),

@@ -130,3 +130,46 @@ def view_household(
             detail = {"members": len(member_views)}
             auditing.record(conn, actor, "household.read", f"household:{household_id}", detail, request_id=request_id)
     return view
+
+
+@dataclass(frozen=True, slots=True)
+class Revealed:
+    """Full identifiers of one household, shown once for a stated reason."""
+
+    household_id: str
+    phone: str | None
+    members: tuple[tuple[str, str], ...]  # (name, full ID number)
+
+
+MIN_REASON = 4
+
+
+def reveal_identifiers(
+    engine: Engine, household_id: str, actor: Actor, *, reason: str, request_id: str = ""
+) -> Revealed:
+    """The full ID numbers and phone of a household in scope — a separate permission, with a reason, audited.
+
+    Masking is the default everywhere (GB/T 35273 §7.2); a caseworker who must copy an ID number
+    onto a bank or insurance form asks for it here, says why, and the reason goes into the audit
+    event (``person.unmask``) in the same transaction as the read.
+    """
+    ref = f"household:{household_id}"
+    with auditing.refusals_audited(engine, actor, "person.unmask", ref, request_id):
+        require(actor.role, Permission.PERSON_UNMASK)
+        if len(reason.strip()) < MIN_REASON:
+            raise DomainError("REASON_MISSING", f"查看完整证件号码须写明理由（至少 {MIN_REASON} 个字）", field="reason")
+        h, m = t.households.c, t.members.c
+        with engine.begin() as conn:
+            row = conn.execute(
+                select(h.phone).where(
+                    h.household_id == household_id, h.division_code.startswith(scope_prefix(actor.jurisdiction))
+                )
+            ).first()
+            if row is None:
+                raise DomainError("HOUSEHOLD_NOT_FOUND", f"找不到农户 {household_id}")
+            members = conn.execute(
+                select(m.name, m.person_id).where(m.household_id == household_id).order_by(m.person_id)
+            ).all()
+            detail = {"reason": reason.strip()[:200], "members": len(members)}
+            auditing.record(conn, actor, "person.unmask", ref, detail, request_id=request_id)
+    return Revealed(household_id, row.phone, tuple((str(a), str(b)) for a, b in members))

@@ -121,3 +121,30 @@ def test_login_never_redirects_to_another_site(app_client):
         "/login", data={"user_id": "cadre_a", "password": PASSWORD, "next": "//evil.example/steal"}
     )
     assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+def test_full_ids_are_shown_only_for_a_stated_reason_and_the_reason_is_audited(app_client, county):
+    household = county.households_a[0]
+    csrf = login(app_client, "cadre_a")
+    page = app_client.get(f"/households/{household}")
+    assert "显示完整证件号码" in page.text and not FULL_ID.search(page.text)
+    refused = app_client.post(f"/households/{household}/unmask", data={"csrf_token": csrf, "reason": "看"})
+    assert refused.status_code == 422 and not FULL_ID.search(refused.text)
+    shown = app_client.post(f"/households/{household}/unmask", data={"csrf_token": csrf, "reason": "办理医保缴费资助"})
+    assert shown.status_code == 200 and FULL_ID.search(shown.text)
+    e = t.audit_events.c
+    with county.engine.connect() as c:
+        rows = c.execute(select(e.result, e.detail).where(e.action == "person.unmask").order_by(e.seq)).all()
+    assert [r.result for r in rows] == ["failed", "ok"] and "办理医保缴费资助" in rows[1].detail
+    assert not any(FULL_ID.search(r.detail) for r in rows)
+    csrf = login(app_client, "data")  # the department officer reads masked records only
+    denied = app_client.post(f"/households/{household}/unmask", data={"csrf_token": csrf, "reason": "比对需要"})
+    assert denied.status_code == 403 and not FULL_ID.search(denied.text)
+
+
+def test_no_page_is_heavier_than_300_kb(app_client, county):
+    login(app_client, "cadre_a")
+    for path in ("/", f"/cases/{county.cases_a[0]}", f"/households/{county.households_a[0]}", "/search", "/review",
+                 "/static/app.css", "/login"):  # fmt: skip
+        response = app_client.get(path)
+        assert response.status_code == 200 and len(response.content) < 300_000, (path, len(response.content))

@@ -46,6 +46,7 @@ MATRIX: dict[tuple[str, str], Expect] = {
     # in the lead state there is no notice to object to: permitted users get the workflow's refusal
     ("POST", "/cases/{case_id}/objections"): Expect(LOGIN_PAGE, 403, 404, 422, (("summary", "异议"),)),
     ("GET", "/households/{household_id}"): Expect(LOGIN_PAGE, 403, 404, 200),
+    ("POST", "/households/{household_id}/unmask"): Expect(LOGIN_PAGE, 403, 404, 200, (("reason", "办理医保缴费资助"),)),
     # a search is scoped, not refused: another village's cadre simply finds nothing
     ("GET", "/search"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("POST", "/search"): Expect(LOGIN_PAGE, 403, 200, 200, (("q", "{household_id}"),)),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from jingzhun.services.households import view_household
-from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
+from jingzhun.domain.access import Permission, allows
+from jingzhun.domain.errors import DomainError
+from jingzhun.services.auth import Session
+from jingzhun.services.households import reveal_identifiers, view_household
+from jingzhun.web.deps import CurrentSession, EngineDep, PostingSession, RequestId
 from jingzhun.web.templating import templates
 
 router = APIRouter()
@@ -17,4 +22,32 @@ def household_page(
     request: Request, household_id: str, session: CurrentSession, engine: EngineDep, rid: RequestId
 ) -> Response:
     view = view_household(engine, household_id, session.actor, request_id=rid)
-    return templates.TemplateResponse(request, "household.html", {"request": request, "session": session, "h": view})
+    context = {"request": request, "session": session, "h": view, "can_unmask": _can_unmask(session)}
+    return templates.TemplateResponse(request, "household.html", context)
+
+
+def _can_unmask(session: Session) -> bool:
+    return allows(session.actor.role, Permission.PERSON_UNMASK)
+
+
+@router.post("/households/{household_id}/unmask", response_class=HTMLResponse)
+def unmask(
+    request: Request,
+    household_id: str,
+    session: PostingSession,
+    engine: EngineDep,
+    rid: RequestId,
+    reason: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The household page once more, with the full identifiers for this response only (never cached)."""
+    error, revealed = "", None
+    try:
+        revealed = reveal_identifiers(engine, household_id, session.actor, reason=reason, request_id=rid)
+    except DomainError as e:
+        if e.code != "REASON_MISSING":
+            raise
+        error = e.message
+    view = view_household(engine, household_id, session.actor, request_id=rid)
+    context = {"request": request, "session": session, "h": view, "can_unmask": _can_unmask(session),
+               "revealed": revealed, "flash": error or None, "flash_kind": "error"}  # fmt: skip
+    return templates.TemplateResponse(request, "household.html", context, status_code=422 if error else 200)
