@@ -202,7 +202,12 @@ def create_api_token(
     return token
 
 
-def actor_for_token(engine: Engine, token: str, *, now: dt.datetime | None = None) -> Actor:
+def actor_for_token(engine: Engine, token: str, *, now: dt.datetime | None = None, request_id: str = "") -> Actor:
+    """The account a bearer token acts as; a refused token is an ``auth.token`` event, like a failed login.
+
+    The event names the token by the first 12 hex digits of its hash (never the token), and the
+    account when the token is known (revoked, expired, or its account deactivated).
+    """
     now = now or dt.datetime.now(dt.UTC)
     k, u = t.api_tokens.c, t.users.c
     with engine.connect() as conn:
@@ -213,5 +218,13 @@ def actor_for_token(engine: Engine, token: str, *, now: dt.datetime | None = Non
         ).first()
     expires = _utc(row.expires_at) if row is not None else None
     if row is None or row.revoked or not row.active or (expires is not None and expires <= now):
+        reason = "unknown"
+        if row is not None:
+            reason = "revoked" if row.revoked else "inactive" if not row.active else "expired"
+        user, role, where = ("", "", "") if row is None else (row.user_id, row.role, row.jurisdiction)
+        ref, detail = f"token:{_hash(token)[:12]}", json.dumps({"reason": reason})
+        entry = audit_store.Entry(user, role, where, "auth.token", ref, "denied", request_id, detail)
+        with engine.begin() as conn:
+            auditing.record_many(conn, [entry])
         raise DomainError("TOKEN_INVALID", "访问令牌无效或已过期")
     return Actor(row.user_id, Role(row.role), row.jurisdiction)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.errors import DomainError
 from jingzhun.services import auth
+from jingzhun.services.users import actor_of
 
 from .conftest import PASSWORD, login
 
@@ -148,3 +149,19 @@ def test_no_page_is_heavier_than_300_kb(app_client, county):
                  "/static/app.css", "/login"):  # fmt: skip
         response = app_client.get(path)
         assert response.status_code == 200 and len(response.content) < 300_000, (path, len(response.content))
+
+
+def test_a_refused_api_token_is_audited_without_the_token(county):
+    token = auth.create_api_token(county.engine, "data", "交换", by=actor_of(county.engine, "admin"))
+    for bad in ("jz_not-a-token", token + "x"):
+        try:
+            auth.actor_for_token(county.engine, bad)
+            raise AssertionError("a bad token must be refused")
+        except DomainError as e:
+            assert e.code == "TOKEN_INVALID"
+    events = audit(county.engine, "auth.token")
+    assert events == [("", "denied"), ("", "denied")]
+    e = t.audit_events.c
+    with county.engine.connect() as c:
+        records = c.execute(select(e.record).where(e.action == "auth.token")).scalars().all()
+    assert all(token not in r and r.startswith("token:") for r in records)

@@ -46,11 +46,11 @@ RequestId = Annotated[str, Depends(request_id_of)]
 
 
 def current_actor(
-    engine: EngineDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    engine: EngineDep, rid: RequestId, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Actor:
     if credentials is None:
         raise DomainError("TOKEN_MISSING", "缺少访问令牌：请在 Authorization 请求头中使用 Bearer 令牌")
-    return actor_for_token(engine, credentials.credentials)
+    return actor_for_token(engine, credentials.credentials, request_id=rid)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
