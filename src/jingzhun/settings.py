@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(default=True, description="send the session cookie over HTTPS only")
     host: str = Field(default="127.0.0.1", description="address `jingzhun serve` listens on")
     port: int = Field(default=8000, description="port `jingzhun serve` listens on")
+    # Uploaded documents and photos (入户核实 forms, signed consents): size cap and the types
+    # accepted, judged by the file's own bytes, never by the name or the browser's header.
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="largest file accepted")
+    attachment_types: frozenset[str] = Field(
+        default=frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"}),
+        description="content types accepted, as sniffed from the bytes",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -79,6 +79,7 @@ ACCESS_CODES = frozenset(
         "CASE_NOT_FOUND",
         "HOUSEHOLD_NOT_FOUND",
         "VILLAGE_NOT_FOUND",
+        "ATTACHMENT_NOT_FOUND",
     }
 )
 

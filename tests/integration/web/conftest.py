@@ -74,7 +74,7 @@ def county(engine, tmp_path) -> County:
         for n, household in enumerate(ids):
             lead = Lead(f"S-{household}", household, Channel.SELF_DECLARATION, T0 + dt.timedelta(minutes=n), "申报")
             cases[village].append(receive_lead(engine, lead, cadre).case_id)
-    cfg = Settings(cookie_secure=False, max_failed_logins=3, lockout_minutes=15)
+    cfg = Settings(cookie_secure=False, max_failed_logins=3, lockout_minutes=15, data_dir=tmp_path / "data")
     return County(engine, cfg, a, b, in_a, in_b, cases[a], cases[b])
 
 

@@ -8,6 +8,7 @@ auditor, who may read the audit log and nothing else.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
+from jingzhun.services.attachments import add_attachment
 from jingzhun.services.auth import create_api_token
 from jingzhun.services.users import actor_of
 from jingzhun.web.app import create_app
@@ -45,6 +47,10 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("POST", "/cases/{case_id}/act"): Expect(LOGIN_PAGE, 403, 404, 303, (("action", "accept"),)),
     # in the lead state there is no notice to object to: permitted users get the workflow's refusal
     ("POST", "/cases/{case_id}/objections"): Expect(LOGIN_PAGE, 403, 404, 422, (("summary", "异议"),)),
+    # the matrix posts no file: permitted users get the refusal for the missing file
+    ("POST", "/cases/{case_id}/attachments"): Expect(LOGIN_PAGE, 403, 404, 422, (("document_key", "signed_consent"),)),
+    # a PDF village A's cadre attached to the case (seeded by ``attachment_in_village_a``)
+    ("GET", "/attachments/{attachment_id}"): Expect(LOGIN_PAGE, 403, 404, 200),
     ("GET", "/households/{household_id}"): Expect(LOGIN_PAGE, 403, 404, 200),
     ("POST", "/households/{household_id}/unmask"): Expect(LOGIN_PAGE, 403, 404, 200, (("reason", "办理医保缴费资助"),)),
     # a search is scoped, not refused: another village's cadre simply finds nothing
@@ -83,15 +89,27 @@ def app_routes(routes: list[Any]) -> set[tuple[str, str]]:
     return out
 
 
+def attachment_in_village_a(county, tmp_path) -> str:
+    """A PDF on village A's first case; the app's files are kept in the test's own folder."""
+    county.settings.data_dir = tmp_path
+    cadre = actor_of(county.engine, "cadre_a")
+    pdf = io.BytesIO(b"%PDF-1.7\n%%EOF\n")
+    return add_attachment(
+        county.engine, county.settings, cadre, county.cases_a[0], "signed_consent", "a.pdf", pdf
+    ).attachment_id
+
+
 def test_every_route_is_in_the_matrix(county):
     assert app_routes(create_app(county.engine, county.settings).routes) == set(MATRIX)
 
 
 @pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
-def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route):
+def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route, tmp_path):
     method, template = route
     expect = MATRIX[route]
     ids = {"case_id": county.cases_a[0], "household_id": county.households_a[0], "village_code": county.village_a}
+    if "{attachment_id}" in template:
+        ids["attachment_id"] = attachment_in_village_a(county, tmp_path)
     path = (template + expect.query).format(**ids)
     got = {}
     for who in ("anonymous", *WHO):

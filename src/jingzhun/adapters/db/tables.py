@@ -292,3 +292,21 @@ api_tokens = Table(
     Column("expires_at", DateTime(timezone=True), nullable=True),
     Column("revoked", Boolean, nullable=False),
 )
+
+# Files attached to a case (a signed consent scan, a photo of the visit form), by the workflow's
+# document key. The file itself lives under ``data_dir/attachments/<case_id>/<attachment_id>``;
+# the row keeps what was sniffed from its bytes (never the client's content type) and its SHA-256.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("attachment_id", String(32), primary_key=True),
+    Column("case_id", String(40), ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("document_key", String(40), nullable=False),
+    Column("filename", String(120), nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("stored_path", String(200), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)

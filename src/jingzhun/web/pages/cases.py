@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jingzhun.domain.access import Permission, allows
 from jingzhun.domain.categories import MonitoringCategory, risk_table
-from jingzhun.domain.documents import document_label
+from jingzhun.domain.documents import DOCUMENT_LABELS, document_label
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import Role, TransitionRule
+from jingzhun.services.attachments import list_attachments
 from jingzhun.services.auth import Session
 from jingzhun.services.cases import CaseView, act_on_case, record_objection, view_case
 from jingzhun.web.deps import CurrentSession, EngineDep, PostingSession, RequestId
@@ -40,6 +41,8 @@ def _page(request: Request, session: Session, view: CaseView, **extra: object) -
         "categories": list(MonitoringCategory),
         "risk_labels": {code: t.label for code, t in risk_table().items()},
         "document_label": document_label,
+        "attachments": list_attachments(request.app.state.engine, session.actor, case.case_id),
+        "document_keys": list(DOCUMENT_LABELS),
         "posted": {},
         **extra,
     }
