@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, Row, select
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import Permission, require, scope_prefix
@@ -71,6 +72,19 @@ def _state_label(workflow_key: str, state: str) -> str:
     return spec.label if spec else state
 
 
+def household_in_scope(conn: Connection, household_id: str, actor: Actor) -> Row[Any]:
+    """The household's row if it lies in the actor's jurisdiction; otherwise HOUSEHOLD_NOT_FOUND."""
+    h = t.households.c
+    row = conn.execute(
+        select(t.households).where(
+            h.household_id == household_id, h.division_code.startswith(scope_prefix(actor.jurisdiction))
+        )
+    ).first()
+    if row is None:
+        raise DomainError("HOUSEHOLD_NOT_FOUND", f"找不到农户 {household_id}")
+    return row
+
+
 def view_household(
     engine: Engine, household_id: str, actor: Actor, *, today: dt.date | None = None, request_id: str = ""
 ) -> HouseholdView:
@@ -78,15 +92,9 @@ def view_household(
     on = today or dt.date.today()
     with auditing.refusals_audited(engine, actor, "household.read", f"household:{household_id}", request_id):
         require(actor.role, Permission.HOUSEHOLD_READ)
-        h, m, i, c, e, k = (x.c for x in (t.households, t.members, t.income, t.conditions, t.events, t.cases))
+        m, i, c, e, k = (x.c for x in (t.members, t.income, t.conditions, t.events, t.cases))
         with engine.begin() as conn:
-            row = conn.execute(
-                select(t.households).where(
-                    h.household_id == household_id, h.division_code.startswith(scope_prefix(actor.jurisdiction))
-                )
-            ).first()
-            if row is None:
-                raise DomainError("HOUSEHOLD_NOT_FOUND", f"找不到农户 {household_id}")
+            row = household_in_scope(conn, household_id, actor)
             members = conn.execute(select(t.members).where(m.household_id == household_id).order_by(m.person_id))
             member_views = tuple(
                 MemberView(
@@ -158,15 +166,9 @@ def reveal_identifiers(
         require(actor.role, Permission.PERSON_UNMASK)
         if len(reason.strip()) < MIN_REASON:
             raise DomainError("REASON_MISSING", f"查看完整证件号码须写明理由（至少 {MIN_REASON} 个字）", field="reason")
-        h, m = t.households.c, t.members.c
+        m = t.members.c
         with engine.begin() as conn:
-            row = conn.execute(
-                select(h.phone).where(
-                    h.household_id == household_id, h.division_code.startswith(scope_prefix(actor.jurisdiction))
-                )
-            ).first()
-            if row is None:
-                raise DomainError("HOUSEHOLD_NOT_FOUND", f"找不到农户 {household_id}")
+            row = household_in_scope(conn, household_id, actor)
             members = conn.execute(
                 select(m.name, m.person_id).where(m.household_id == household_id).order_by(m.person_id)
             ).all()
