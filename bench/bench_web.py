@@ -1,0 +1,189 @@
+"""Web latency at county-to-province scale: household page and work-queue API under 50 concurrent users.
+
+Issue 5 asks: with 1,000,000 households in PostgreSQL, household page and work-queue API p95
+below 100 ms at 50 concurrent users on this 2-core machine, measured with a load tool against
+loopback. This script builds that store (synthetic households imported through the importer,
+accounts, and cases opened from leads for a sample of households), starts ``jingzhun serve``'s
+app under uvicorn in its own process, and drives it with ``wrk`` (C, so the load generator
+takes little of the two cores), printing p50/p95/p99 and requests/s for:
+
+* the floor — ``GET /login``, a page with no query (what the stack itself costs);
+* ``GET /households/{id}`` for random households of the county, logged in as the county approver
+  (a masked, audited person read: one row in ``audit_events`` per request);
+* ``GET /api/v1/cases?page_size=50`` with the approver's bearer token (the work queue).
+
+Usage: ``python bench/bench_web.py [--households 1000000] [--cases 20000] [--seconds 20]``
+(needs PostgreSQL at 127.0.0.1 and Debian's ``wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from jingzhun.adapters.db.engine import make_engine
+from jingzhun.adapters.db.migrate import upgrade
+from jingzhun.domain.workflow import Role
+from jingzhun.services.auth import create_api_token, set_password
+from jingzhun.services.importer import run_import
+from jingzhun.services.leads import leads_from_warnings
+from jingzhun.services.users import User, actor_of, add_user
+from jingzhun.synth import generate, write
+
+console = Console()
+PASSWORD = "bench-password-2026"
+LUA = """
+local paths = {}
+for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)], %(headers)s)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT p50=%%.2f p95=%%.2f p99=%%.2f rps=%%.1f errors=%%d\\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.requests / (summary.duration / 1e6),
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+"""
+
+
+def build_store(url: str, households: int, cases: int, tmp: Path) -> tuple[list[str], str]:
+    """Import the county, create the approver and open ``cases`` cases; return household ids and a token."""
+    engine = make_engine(url)
+    upgrade(engine)
+    started = time.perf_counter()
+    write(generate(households=households, seed=11), tmp / "reg", "parquet")
+    report = run_import(tmp / "reg", engine, actor="bench")
+    console.print(f"imported {report.rows_accepted:,} rows in {time.perf_counter() - started:.0f} s")
+    hh = pl.read_parquet(tmp / "reg" / "registry" / "households.parquet").select("household_id", "division_code")
+    county = hh["division_code"][0][:6] + "000000"
+    admin = add_user(engine, User("admin", "管理员", Role.ADMINISTRATOR, county), by=None).actor
+    add_user(engine, User("approver", "县审批", Role.COUNTY_APPROVER, county), by=admin)
+    add_user(engine, User("data", "数据", Role.DEPARTMENT_DATA_OFFICER, county), by=admin)
+    set_password(engine, "approver", PASSWORD, by=admin)
+    token = create_api_token(engine, "approver", "bench", by=admin)
+    in_county = hh.filter(pl.col("division_code").str.starts_with(county[:6]))
+    sample = in_county.sample(n=min(cases, in_county.height), seed=5)
+    warnings = sample.with_columns(  # leads in the screening output's shape, for the work queue
+        pl.lit("marginal_at_risk").alias("category"), pl.lit(["99"]).alias("risk_codes"),
+        pl.lit(["BENCH"]).alias("rule_ids"), pl.lit("bench").alias("policy_id"), pl.lit("1").alias("policy_version"),
+        pl.lit("0" * 64).alias("policy_hash"), pl.lit(dt.date(2026, 11, 1)).alias("as_of"),
+    )  # fmt: skip
+    received = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+    intake = leads_from_warnings(engine, actor_of(engine, "data"), warnings, received_at=received)
+    console.print(f"opened {intake.opened:,} cases")
+    engine.dispose()
+    return in_county["household_id"].to_list(), token
+
+
+def session_cookie(base: str) -> str:
+    data = f"user_id=approver&password={PASSWORD}".encode()
+    request = urllib.request.Request(f"{base}/login", data=data, method="POST")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(request)
+    except urllib.error.HTTPError as e:
+        cookie = e.headers.get("set-cookie", "")
+        return cookie.split(";")[0]
+    raise RuntimeError("login did not answer with a redirect")
+
+
+def run_wrk(
+    base: str, paths: list[str], headers: dict[str, str], seconds: int, tmp: Path, name: str
+) -> dict[str, float]:
+    paths_file = tmp / f"{name}.paths"
+    paths_file.write_text("\n".join(paths))
+    lua_headers = "{" + ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items()) + "}"
+    script = tmp / f"{name}.lua"
+    script.write_text(LUA % {"paths": paths_file, "headers": lua_headers})
+    out = subprocess.run(
+        ["wrk", "-t2", "-c50", f"-d{seconds}s", "-s", str(script), base], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.search(r"RESULT p50=([\d.]+) p95=([\d.]+) p99=([\d.]+) rps=([\d.]+) errors=(\d+)", out)
+    assert found, out
+    return dict(zip(("p50", "p95", "p99", "rps", "errors"), map(float, found.groups()), strict=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=1_000_000)
+    parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1/test")
+    args = parser.parse_args()
+    name = f"jz_bench_web_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(args.pg).set(database=name).render_as_string(hide_password=False)
+    server = None
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            tmp = Path(d)
+            households, token = build_store(url, args.households, args.cases, tmp)
+            env = {**os.environ, "JINGZHUN_DATABASE_URL": url, "JINGZHUN_COOKIE_SECURE": "false"}
+            server = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--factory", "jingzhun.bootstrap:web_app", "--port", "8799",
+                 "--workers", str(args.workers), "--log-level", "warning"], env=env,
+            )  # fmt: skip
+            base = "http://127.0.0.1:8799"
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{base}/login", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.3)
+            cookie = session_cookie(base)
+            picks = random.Random(3).sample(households, 2000)
+            runs = {
+                "floor: GET /login": run_wrk(base, ["/login"], {}, args.seconds, tmp, "floor"),
+                "household page": run_wrk(
+                    base, [f"/households/{h}" for h in picks], {"Cookie": cookie}, args.seconds, tmp, "household"
+                ),
+                "work-queue API (50)": run_wrk(
+                    base, ["/api/v1/cases?page_size=50"], {"Authorization": f"Bearer {token}"}, args.seconds, tmp,
+                    "queue",
+                ),
+            }  # fmt: skip
+        table = Table(title=f"web: {args.households:,} households, {args.cases:,} cases, 50 connections, "
+                            f"{args.workers} workers, PostgreSQL")  # fmt: skip
+        for col in ("endpoint", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors", "p95 / floor p95"):
+            table.add_column(col)
+        floor = runs["floor: GET /login"]["p95"]
+        for label, r in runs.items():
+            table.add_row(label, f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}", f"{r['rps']:.0f}",
+                          f"{r['errors']:.0f}", f"{r['p95'] / floor:.1f}×")  # fmt: skip
+        console.print(table)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
