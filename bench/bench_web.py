@@ -54,6 +54,7 @@ for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
 request = function()
   return wrk.format("GET", paths[math.random(#paths)], %(headers)s)
 end
+%(delay)s
 done = function(summary, latency, requests)
   io.write(string.format("RESULT p50=%%.2f p95=%%.2f p99=%%.2f rps=%%.1f errors=%%d\\n",
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
@@ -110,13 +111,14 @@ def session_cookie(base: str) -> str:
 
 
 def run_wrk(
-    base: str, paths: list[str], headers: dict[str, str], seconds: int, tmp: Path, name: str
+    base: str, paths: list[str], headers: dict[str, str], seconds: int, tmp: Path, name: str, think_ms: int = 0
 ) -> dict[str, float]:
     paths_file = tmp / f"{name}.paths"
     paths_file.write_text("\n".join(paths))
     lua_headers = "{" + ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items()) + "}"
     script = tmp / f"{name}.lua"
-    script.write_text(LUA % {"paths": paths_file, "headers": lua_headers})
+    delay = f"delay = function() return math.random(0, {2 * think_ms}) end" if think_ms else ""  # mean think_ms
+    script.write_text(LUA % {"paths": paths_file, "headers": lua_headers, "delay": delay})
     out = subprocess.run(
         ["wrk", "-t2", "-c50", f"-d{seconds}s", "-s", str(script), base], capture_output=True, text=True, check=True
     ).stdout
@@ -131,6 +133,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--think-ms", type=int, default=0, help="each connection waits this long between requests")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1/test")
     args = parser.parse_args()
     name = f"jz_bench_web_{uuid.uuid4().hex[:8]}"
@@ -158,17 +161,18 @@ def main() -> None:
             cookie = session_cookie(base)
             picks = random.Random(3).sample(households, 2000)
             runs = {
-                "floor: GET /login": run_wrk(base, ["/login"], {}, args.seconds, tmp, "floor"),
+                "floor: GET /login": run_wrk(base, ["/login"], {}, args.seconds, tmp, "floor", args.think_ms),
                 "household page": run_wrk(
-                    base, [f"/households/{h}" for h in picks], {"Cookie": cookie}, args.seconds, tmp, "household"
+                    base, [f"/households/{h}" for h in picks], {"Cookie": cookie}, args.seconds, tmp, "household",
+                    args.think_ms,
                 ),
                 "work-queue API (50)": run_wrk(
                     base, ["/api/v1/cases?page_size=50"], {"Authorization": f"Bearer {token}"}, args.seconds, tmp,
-                    "queue",
+                    "queue", args.think_ms,
                 ),
             }  # fmt: skip
         table = Table(title=f"web: {args.households:,} households, {args.cases:,} cases, 50 connections, "
-                            f"{args.workers} workers, PostgreSQL")  # fmt: skip
+                            f"think {args.think_ms} ms, {args.workers} workers, PostgreSQL")  # fmt: skip
         for col in ("endpoint", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors", "p95 / floor p95"):
             table.add_column(col)
         floor = runs["floor: GET /login"]["p95"]
