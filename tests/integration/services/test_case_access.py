@@ -200,3 +200,8 @@ def test_a_time_ahead_of_the_clock_is_refused(county):
     with pytest.raises(DomainError) as e:
         receive_lead(engine, Lead("L9", hh["household_id"][1], Channel.SELF_DECLARATION, future, source="x"), cadre)
     assert e.value.code == "TIME_IN_FUTURE"
+
+
+def test_a_case_reference_is_never_masked_but_a_household_reference_is():
+    assert auditing.mask_ref("case:Ca13812345678") == "case:Ca13812345678"  # looks like a mobile, is our id
+    assert auditing.mask_ref("household:532328198001010012") == "household:5323**********0012"
