@@ -14,15 +14,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, select
+from sqlalchemy import Connection, Engine, Row, or_, select
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor
+from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.ids import ResidentId, mask_identifiers
 from jingzhun.policy.workflow_registry import workflow_by_key
 from jingzhun.services import auditing
+from jingzhun.services.assessment import Assessment, StoreRows, assess
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +51,9 @@ class HouseholdView:
     members: tuple[MemberView, ...]
     income: tuple[dict[str, object], ...]  # one per 12-month window, newest first; amounts in fen
     conditions: dict[str, object] | None
-    events: tuple[dict[str, object], ...]  # newest first; person ids masked
+    events: tuple[dict[str, object], ...]  # naming the household or a member, newest first; person ids masked
     cases: tuple[dict[str, object], ...]  # case id, state and its label, opened, closed
+    assessment: Assessment  # per-capita income against the threshold in force, and the warning, on the day
 
 
 def mask_id(value: str) -> str:
@@ -85,59 +88,86 @@ def household_in_scope(conn: Connection, household_id: str, actor: Actor) -> Row
     return row
 
 
+def assessment_day() -> dt.date:
+    """Today in China, the township's day: what a household is screened on when no day is given."""
+    return local_date(dt.datetime.now(dt.UTC))
+
+
 def view_household(
     engine: Engine, household_id: str, actor: Actor, *, today: dt.date | None = None, request_id: str = ""
 ) -> HouseholdView:
-    """One household in the actor's jurisdiction, masked; the read is audited in its own transaction."""
-    on = today or dt.date.today()
+    """One household in the actor's jurisdiction, masked, screened live on ``today`` (China-local by default).
+
+    The read is audited in its own transaction, as one event however much is shown.
+    """
+    on = today or assessment_day()
     with auditing.refusals_audited(engine, actor, "household.read", f"household:{household_id}", request_id):
         require(actor.role, Permission.HOUSEHOLD_READ)
-        m, i, c, e, k = (x.c for x in (t.members, t.income, t.conditions, t.events, t.cases))
         with engine.begin() as conn:
-            row = household_in_scope(conn, household_id, actor)
-            members = conn.execute(select(t.members).where(m.household_id == household_id).order_by(m.person_id))
-            member_views = tuple(
-                MemberView(
-                    mask_id(r.person_id),
-                    r.name,
-                    r.relation,
-                    _age(r.person_id, on),
-                    r.health,
-                    r.disability_grade,
-                    r.labor_capacity,
-                    r.schooling,
-                    r.medical_insured,
-                )
-                for r in members
-            )
-            income = conn.execute(select(t.income).where(i.household_id == household_id).order_by(i.period_end.desc()))
-            cond = conn.execute(select(t.conditions).where(c.household_id == household_id)).first()
-            events = conn.execute(
-                select(e.source, e.event_type, e.event_date, e.amount_fen, e.person_id)
-                .where(e.household_id == household_id)
-                .order_by(e.event_date.desc(), e.source, e.event_id)
-            )
-            cases = conn.execute(
-                select(k.case_id, k.state, k.workflow_id, k.opened_at, k.closed).where(k.household_id == household_id)
-            ).all()
-            view = HouseholdView(
-                household_id=row.household_id,
-                division_code=row.division_code,
-                alleviated=bool(row.alleviated),
-                alleviated_year=row.alleviated_year,
-                address=row.address,
-                phone_masked=mask_identifiers(row.phone) if row.phone else None,
-                members=member_views,
-                income=tuple({k: v for k, v in r._asdict().items() if k not in ("household_id",)} for r in income),
-                conditions=dict(cond._asdict()) if cond else None,
-                events=tuple(
-                    {**r._asdict(), "person_id": mask_id(r.person_id) if r.person_id else None} for r in events
-                ),
-                cases=tuple({**r._asdict(), "state_label": _state_label(r.workflow_id, r.state)} for r in cases),
-            )
-            detail = {"members": len(member_views)}
+            rows = _store_rows(conn, household_in_scope(conn, household_id, actor))
+            view = _view(rows, conn, on)
+            detail = {"members": len(view.members)}
             auditing.record(conn, actor, "household.read", f"household:{household_id}", detail, request_id=request_id)
     return view
+
+
+def _member(r: Row[Any], on: dt.date) -> MemberView:
+    return MemberView(
+        mask_id(r.person_id), r.name, r.relation, _age(r.person_id, on), r.health, r.disability_grade,
+        r.labor_capacity, r.schooling, r.medical_insured,
+    )  # fmt: skip
+
+
+def _store_rows(conn: Connection, row: Row[Any]) -> StoreRows:
+    """The household's registry rows; events are those naming it or one of its members (as the engine places them)."""
+    household_id = row.household_id
+    m, i, c, e = (x.c for x in (t.members, t.income, t.conditions, t.events))
+    members = tuple(conn.execute(select(t.members).where(m.household_id == household_id).order_by(m.person_id)))
+    person_ids = [r.person_id for r in members]
+    return StoreRows(
+        household=row,
+        members=members,
+        income=tuple(
+            conn.execute(select(t.income).where(i.household_id == household_id).order_by(i.period_end.desc()))
+        ),
+        conditions=conn.execute(select(t.conditions).where(c.household_id == household_id)).first(),
+        events=tuple(
+            conn.execute(
+                select(e.source, e.event_id, e.event_type, e.event_date, e.amount_fen, e.person_id, e.household_id)
+                .where(or_(e.household_id == household_id, e.person_id.in_(person_ids)))
+                .order_by(e.event_date.desc(), e.source, e.event_id)
+            )
+        ),
+    )
+
+
+def _view(rows: StoreRows, conn: Connection, on: dt.date) -> HouseholdView:
+    kc = t.cases.c
+    row = rows.household
+    cases = conn.execute(
+        select(kc.case_id, kc.state, kc.workflow_id, kc.opened_at, kc.closed).where(kc.household_id == row.household_id)
+    ).all()
+    shown_event = ("source", "event_type", "event_date", "amount_fen")
+    return HouseholdView(
+        household_id=row.household_id,
+        division_code=row.division_code,
+        alleviated=bool(row.alleviated),
+        alleviated_year=row.alleviated_year,
+        address=row.address,
+        phone_masked=mask_identifiers(row.phone) if row.phone else None,
+        members=tuple(_member(r, on) for r in rows.members),
+        income=tuple({k: v for k, v in r._asdict().items() if k != "household_id"} for r in rows.income),
+        conditions=dict(rows.conditions._asdict()) if rows.conditions else None,
+        events=tuple(
+            {
+                **{name: getattr(r, name) for name in shown_event},
+                "person_id": mask_id(r.person_id) if r.person_id else None,
+            }
+            for r in rows.events
+        ),
+        cases=tuple({**r._asdict(), "state_label": _state_label(r.workflow_id, r.state)} for r in cases),
+        assessment=assess(rows, on),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
-"""Helpers for import tests: small synthetic registries on disk and store snapshots."""
+"""Helpers for import tests: small synthetic registries on disk, planted incomes and store snapshots."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -40,3 +41,21 @@ def write_csv(frame: pl.DataFrame, path: Path, encoding: str = "utf-8") -> None:
         path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     else:
         path.write_bytes(text.encode(encoding))
+
+
+def plant_income(src: Path, household_id: str, period_end: str, per_person_fen: int) -> int:
+    """Rewrite one household's income window in a registry on disk: all of it transfers, ``per_person_fen`` a head.
+
+    Returns the household's size (its members in ``members.csv``). Re-import the directory to plant it in a store.
+    """
+    size = read_csv(src / "registry" / "members.csv").filter(pl.col("household_id") == household_id).height
+    income = read_csv(src / "registry" / "income.csv")
+    row = (pl.col("household_id") == household_id) & (pl.col("period_end") == period_end)
+    assert income.filter(row).height == 1, (household_id, period_end)
+    total = str(Decimal(per_person_fen * size) / 100)
+    income = income.with_columns(
+        *(pl.when(row).then(pl.lit("0")).otherwise(pl.col(c)).alias(c) for c in ("wage", "business_net", "property")),
+        pl.when(row).then(pl.lit(total)).otherwise(pl.col("transfer")).alias("transfer"),
+    )
+    income.write_csv(src / "registry" / "income.csv")
+    return size
