@@ -291,6 +291,37 @@ class HouseholdCase(BaseModel):
     closed: bool
 
 
+class LiveWarning(BaseModel):
+    """What the screening decides for this household now: the pure ``decide`` the batch engine is held to."""
+
+    category: MonitoringCategory | None = Field(description="null: a basic-need problem; a household visit decides")
+    category_label: str | None
+    risk_codes: list[Labelled] = Field(description="in rule order, labelled from the policy's risk table")
+    rule_ids: list[str] = Field(description="the rules that fired, in the policy's order")
+    reasons: list[str] = Field(
+        description="one Chinese line per rule that fired", examples=[["人均纯收入 7,912 元 < 监测标准 8,700 元"]]
+    )
+    evidence: dict[str, bool | int | None] = Field(
+        description="the values those rules read, by feature or parameter name (amounts in fen), as `jingzhun screen`"
+    )
+
+
+class Assessment(BaseModel):
+    """Per-capita net income against the monitoring threshold in force for the household's place on the day."""
+
+    as_of: dt.date = Field(description="the assessment day (China-local today)")
+    window_start: str = Field(examples=["2025-11"], description="first month of the 12-month income window")
+    window_end: str = Field(examples=["2026-10"], description="last month: the month before the assessment day")
+    members: int
+    net_income_fen: int | None = Field(description="null: no income recorded for the window")
+    per_capita_income_fen: int | None = Field(description="rounded half-up to the fen")
+    policy: PolicyRef | None = Field(description="null: no monitoring threshold in force here on the day")
+    threshold_fen: int | None = Field(description="the monitoring threshold (per person and year) in force")
+    below_threshold: bool | None = Field(description="net income < threshold × members (exact); null when unknown")
+    no_policy_reason: str | None = Field(description="why no threshold applies (Chinese), when none does")
+    warning: LiveWarning | None = Field(description="null: no rule that flags a household fired (or no policy)")
+
+
 class HouseholdOut(BaseModel):
     household_id: str
     division_code: str
@@ -301,5 +332,6 @@ class HouseholdOut(BaseModel):
     members: list[Member]
     income: list[Income] = Field(description="newest first")
     conditions: Conditions | None
-    events: list[Event] = Field(description="newest first")
+    events: list[Event] = Field(description="those naming the household or a member, newest first")
     cases: list[HouseholdCase]
+    assessment: Assessment

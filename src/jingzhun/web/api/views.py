@@ -15,6 +15,7 @@ from jingzhun.domain.categories import risk_table
 from jingzhun.domain.deadlines import CHINA_TZ, Deadline, utc
 from jingzhun.domain.documents import document_label
 from jingzhun.domain.workflow import Role, TransitionRule, WorkflowDefinition
+from jingzhun.services.assessment import Assessment, LiveWarning
 from jingzhun.services.cases import CaseView
 from jingzhun.services.deadlines import QueueRow
 from jingzhun.services.households import HouseholdView
@@ -179,6 +180,34 @@ def _opt_int(value: object) -> int | None:
     return None if value is None else int(str(value))
 
 
+def _warning(w: LiveWarning) -> m.LiveWarning:
+    return m.LiveWarning(
+        category=w.category,
+        category_label=w.category.label if w.category else None,
+        risk_codes=[m.Labelled(code=r.code, label=r.label) for r in w.risks],
+        rule_ids=list(w.rule_ids),
+        reasons=list(w.reasons),
+        evidence={e.name: e.value for e in w.evidence},
+    )
+
+
+def assessment_out(a: Assessment) -> m.Assessment:
+    policy = a.policy
+    return m.Assessment(
+        as_of=a.as_of,
+        window_start=str(a.window_start),
+        window_end=str(a.window_end),
+        members=a.members,
+        net_income_fen=a.net_income_fen,
+        per_capita_income_fen=a.per_capita_income_fen,
+        policy=m.PolicyRef(id=policy.policy_id, version=policy.version, hash=policy.content_hash) if policy else None,
+        threshold_fen=policy.threshold_fen if policy else None,
+        below_threshold=a.below_threshold,
+        no_policy_reason=a.no_policy_reason,
+        warning=_warning(a.warning) if a.warning else None,
+    )
+
+
 def household_out(view: HouseholdView) -> m.HouseholdOut:
     return m.HouseholdOut(
         household_id=view.household_id,
@@ -210,4 +239,5 @@ def household_out(view: HouseholdView) -> m.HouseholdOut:
             )
             for c in view.cases
         ],
+        assessment=assessment_out(view.assessment),
     )
