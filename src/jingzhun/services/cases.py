@@ -32,7 +32,7 @@ from jingzhun.domain.workflow import WorkflowDefinition
 from jingzhun.policy import load_packs
 from jingzhun.policy.errors import PolicyError
 from jingzhun.policy.workflow_registry import resolve_workflow, workflow_by_key
-from jingzhun.services import auditing
+from jingzhun.services import auditing, drafts
 
 IDENTIFICATION = "identification"
 
@@ -216,6 +216,7 @@ def act_on_case(
             if transition.decision:
                 detail["policy"] = transition.decision_policy
             auditing.record(conn, actor, f"case.{action}", f"case:{case_id}", detail, request_id=request_id)
+            drafts.discard_with_step(conn, actor, case_id, action, request_id=request_id)  # the draft is done
     return case
 
 

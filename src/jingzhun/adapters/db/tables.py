@@ -310,3 +310,19 @@ attachments = Table(
     Column("uploaded_by", String(64), nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
 )
+
+# Visit drafts: what one caseworker typed into a step's form and saved before taking the step
+# (decision 0009). One per case and author; the form's values as JSON (size-capped), with the
+# case's state and number of recorded steps when it was saved, so a draft of a case that has
+# moved on is shown, never silently applied. Deleted with the step it was for, or on request.
+visit_drafts = Table(
+    "visit_drafts",
+    metadata,
+    Column("case_id", String(40), ForeignKey("cases.case_id"), primary_key=True),
+    Column("author_id", String(64), primary_key=True),
+    Column("action", String(48), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("case_state", String(40), nullable=False),
+    Column("case_steps", Integer, nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+)
