@@ -13,8 +13,6 @@ from jingzhun.domain.documents import DOCUMENT_LABELS
 from jingzhun.services.attachments import list_attachments
 from jingzhun.services.users import actor_of
 from jingzhun.web.app import create_app
-from jingzhun.web.pages import attachments as attachment_pages
-from jingzhun.web.pages import cases as case_pages
 
 from .conftest import login
 
@@ -22,21 +20,9 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
 
 
 @pytest.fixture
-def client(county, tmp_path, monkeypatch) -> Iterator[TestClient]:
+def client(county, tmp_path) -> Iterator[TestClient]:
     cfg = county.settings.model_copy(update={"data_dir": tmp_path / "data"})
-    app = create_app(county.engine, cfg)
-    if not any(getattr(r, "path", "") == "/attachments/{attachment_id}" for r in app.routes):
-        app.include_router(attachment_pages.router)  # until web/app.py includes it
-    page = case_pages._page
-
-    def with_attachments(request, session, view, **extra):  # what cases._page is to add
-        context = page(request, session, view, **extra)
-        context.setdefault("attachments", list_attachments(county.engine, session.actor, view.case.case_id))
-        context.setdefault("document_keys", list(DOCUMENT_LABELS))
-        return context
-
-    monkeypatch.setattr(case_pages, "_page", with_attachments)
-    with TestClient(app, follow_redirects=False) as c:
+    with TestClient(create_app(county.engine, cfg), follow_redirects=False) as c:
         yield c
 
 

@@ -19,6 +19,7 @@ from starlette.routing import Mount
 
 from jingzhun.services.attachments import add_attachment
 from jingzhun.services.auth import create_api_token
+from jingzhun.services.drafts import save_draft
 from jingzhun.services.users import actor_of
 from jingzhun.web.app import create_app
 
@@ -51,6 +52,9 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("POST", "/cases/{case_id}/attachments"): Expect(LOGIN_PAGE, 403, 404, 422, (("document_key", "signed_consent"),)),
     # a PDF village A's cadre attached to the case (seeded by ``attachment_in_village_a``)
     ("GET", "/attachments/{attachment_id}"): Expect(LOGIN_PAGE, 403, 404, 200),
+    # a visit draft of the open step; discarding answers with the case page whether or not there was one
+    ("POST", "/cases/{case_id}/draft"): Expect(LOGIN_PAGE, 403, 404, 303, (("action", "accept"),)),
+    ("POST", "/cases/{case_id}/draft/discard"): Expect(LOGIN_PAGE, 403, 404, 303),
     ("GET", "/households/{household_id}"): Expect(LOGIN_PAGE, 403, 404, 200),
     ("POST", "/households/{household_id}/unmask"): Expect(LOGIN_PAGE, 403, 404, 200, (("reason", "办理医保缴费资助"),)),
     # a search is scoped, not refused: another village's cadre simply finds nothing
@@ -72,6 +76,10 @@ MATRIX: dict[tuple[str, str], Expect] = {
         401, 403, 404, 201, (("household_id", "{household_id}"), ("channel", "cadre_screening"), ("source", "走访"))
     ),
     ("GET", f"{API}/households/{{household_id}}"): Expect(401, 403, 404, 200),
+    # village A's cadre has a draft of the case (seeded by ``draft_in_village_a``)
+    ("PUT", f"{API}/cases/{{case_id}}/draft"): Expect(401, 403, 404, 200, (("action", "accept"),)),
+    ("GET", f"{API}/cases/{{case_id}}/draft"): Expect(401, 403, 404, 200),
+    ("DELETE", f"{API}/cases/{{case_id}}/draft"): Expect(401, 403, 404, 204),
 }
 WHO = {"no_role": "auditor", "other_village": "cadre_b", "permitted": "cadre_a"}
 
@@ -99,6 +107,10 @@ def attachment_in_village_a(county, tmp_path) -> str:
     ).attachment_id
 
 
+def draft_in_village_a(county) -> None:
+    save_draft(county.engine, county.cases_a[0], actor_of(county.engine, "cadre_a"), action="accept", reason="草稿")
+
+
 def test_every_route_is_in_the_matrix(county):
     assert app_routes(create_app(county.engine, county.settings).routes) == set(MATRIX)
 
@@ -110,6 +122,8 @@ def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route, tm
     ids = {"case_id": county.cases_a[0], "household_id": county.households_a[0], "village_code": county.village_a}
     if "{attachment_id}" in template:
         ids["attachment_id"] = attachment_in_village_a(county, tmp_path)
+    if template.endswith("/draft"):
+        draft_in_village_a(county)
     path = (template + expect.query).format(**ids)
     got = {}
     for who in ("anonymous", *WHO):
@@ -119,7 +133,8 @@ def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route, tm
                 admin = actor_of(county.engine, "admin")
                 token = create_api_token(county.engine, WHO[who], "matrix", by=admin) if who != "anonymous" else ""
                 headers = {"Authorization": f"Bearer {token}"} if token else {}
-                response = client.request(method, path, json=data if method == "POST" else None, headers=headers)
+                body = data if method in ("POST", "PUT") else None
+                response = client.request(method, path, json=body, headers=headers)
                 got[who] = response.status_code
                 continue
             if who != "anonymous":

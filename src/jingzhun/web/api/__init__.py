@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from starlette.routing import Mount
 
 from jingzhun.domain.errors import DomainError
-from jingzhun.web.api import problems
+from jingzhun.web.api import drafts, problems
 from jingzhun.web.api.deps import request_id_for
 from jingzhun.web.api.routes import router
 
@@ -44,6 +44,7 @@ def create_api(engine: Engine, *, status_of: Callable[[DomainError], int]) -> Fa
     )
     api.state.engine = engine
     api.include_router(router)
+    api.include_router(drafts.router)
     problems.install(api, status_of)
 
     def openapi() -> dict[str, Any]:

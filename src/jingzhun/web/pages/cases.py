@@ -1,7 +1,13 @@
-"""One case: its deadlines, the steps this user may take now, objections, leads and timeline."""
+"""One case: its deadlines, the steps this user may take now, objections, leads and timeline.
+
+The step forms are filled from, in this order: what was just posted and refused (nothing typed
+is lost), the user's own saved draft (``pages/drafts.py``) unless the case has moved on since,
+and the case itself.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -9,12 +15,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jingzhun.domain.access import Permission, allows
 from jingzhun.domain.categories import MonitoringCategory, risk_table
+from jingzhun.domain.deadlines import CHINA_TZ
 from jingzhun.domain.documents import DOCUMENT_LABELS, document_label
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import Role, TransitionRule
 from jingzhun.services.attachments import list_attachments
 from jingzhun.services.auth import Session
 from jingzhun.services.cases import CaseView, act_on_case, record_objection, view_case
+from jingzhun.services.drafts import DraftView, read_draft
 from jingzhun.web.deps import CurrentSession, EngineDep, PostingSession, RequestId
 from jingzhun.web.templating import templates
 
@@ -28,9 +36,24 @@ def _actions_for(view: CaseView, role: Role) -> list[TransitionRule]:
     return sorted(mine, key=lambda r: r.target not in wf.path)
 
 
-def _page(request: Request, session: Session, view: CaseView, **extra: object) -> dict[str, object]:
+def draft_values(draft: DraftView) -> dict[str, object]:
+    """A draft as the step form's values (the same shape as a refused post)."""
+    d = draft.draft
+    category = d.category.value if d.category else ""
+    return {"action": d.action, "evidence": list(d.evidence), "reason": d.reason, "category": category,
+            "risk_codes": list(d.risk_codes)}  # fmt: skip
+
+
+def case_context(
+    request: Request, session: Session, view: CaseView, rid: str, *, draft: DraftView | None = None, **extra: object
+) -> dict[str, object]:
+    """The case page's context; ``draft`` (else the user's stored one) fills the forms unless it is stale."""
     wf, case, role = view.workflow, view.case, session.actor.role
     notice = wf.notice
+    engine = request.app.state.engine
+    if draft is None and allows(role, Permission.CASE_ACT):
+        draft = read_draft(engine, case.case_id, session.actor, request_id=rid)
+    posted = extra.pop("posted", None) or (draft_values(draft) if draft and not draft.stale else {})
     return {
         "request": request,
         "session": session,
@@ -41,18 +64,26 @@ def _page(request: Request, session: Session, view: CaseView, **extra: object) -
         "categories": list(MonitoringCategory),
         "risk_labels": {code: t.label for code, t in risk_table().items()},
         "document_label": document_label,
-        "attachments": list_attachments(request.app.state.engine, session.actor, case.case_id),
+        "attachments": list_attachments(engine, session.actor, case.case_id),
         "document_keys": list(DOCUMENT_LABELS),
-        "posted": {},
+        "draft": draft,
+        "draft_saved": saved_label(draft.saved_at) if draft else "",
+        "posted": posted,
         **extra,
     }
+
+
+def saved_label(at: dt.datetime) -> str:
+    """``14:05`` for a time today (Beijing), else ``11月3日 14:05``."""
+    local, today = at.astimezone(CHINA_TZ), dt.datetime.now(CHINA_TZ).date()
+    return f"{local:%H:%M}" if local.date() == today else f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: str, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
     view = view_case(engine, case_id, session.actor, request_id=rid)
     flash = request.query_params.get("done")
-    return templates.TemplateResponse(request, "case.html", _page(request, session, view, flash=flash))
+    return templates.TemplateResponse(request, "case.html", case_context(request, session, view, rid, flash=flash))
 
 
 @router.post("/cases/{case_id}/act", response_class=HTMLResponse)
@@ -85,7 +116,8 @@ def act(
         # what was typed is shown again, so a refused step on a phone loses nothing
         posted = {"action": action, "evidence": evidence or [], "reason": reason, "category": category,
                   "risk_codes": risk_codes or []}  # fmt: skip
-        context = _page(request, session, view, flash=f"未办理：{e.message}", flash_kind="error", posted=posted)
+        flash = f"未办理：{e.message}"
+        context = case_context(request, session, view, rid, flash=flash, flash_kind="error", posted=posted)
         return templates.TemplateResponse(request, "case.html", context, status_code=422)
     return RedirectResponse(f"/cases/{case.case_id}?done=已办理", status_code=303)
 
@@ -111,6 +143,6 @@ def objection(
         if e.code.endswith("NOT_FOUND"):
             raise
         view = view_case(engine, case_id, session.actor, request_id=rid)
-        context = _page(request, session, view, flash=f"未登记：{e.message}", flash_kind="error")
+        context = case_context(request, session, view, rid, flash=f"未登记：{e.message}", flash_kind="error")
         return templates.TemplateResponse(request, "case.html", context, status_code=422)
     return RedirectResponse(f"/cases/{case_id}?done=已记录异议", status_code=303)
