@@ -78,7 +78,7 @@ def clean_draft(
     if len(reason) > MAX_REASON_CHARS:
         raise DomainError(
             "DRAFT_TOO_LARGE",
-            f"理由/说明最多 {MAX_REASON_CHARS} 字，现有 {len(reason)} 字；草稿未保存，请删减后再保存",
+            f"理由/说明最多 {MAX_REASON_CHARS} 字，现有 {len(reason)} 字，请删减后再保存",
             field="reason",
         )
     problems: list[DraftProblem] = []

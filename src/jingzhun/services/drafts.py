@@ -131,7 +131,7 @@ def _draftable_rule(wf: WorkflowDefinition, case: Case, action: str, actor: Acto
         raise DomainError("CASE_CLOSED", f"案件 {case.case_id} 已结束，不能再保存草稿")
     rule = wf.rule(action, case.state)
     if rule is None:
-        message = f"在“{_state_label(wf, case.state)}”环节没有“{action[:48]}”这一步，草稿未保存"
+        message = f"在“{_state_label(wf, case.state)}”环节没有“{action[:48]}”这一步"
         raise DomainError("DRAFT_ACTION_INVALID", message, field="action")
     if actor.role not in rule.roles:
         raise DomainError("ROLE_NOT_ALLOWED", f"“{rule.label or rule.action}”不由您的角色办理，不能保存它的草稿")

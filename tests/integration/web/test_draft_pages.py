@@ -145,3 +145,16 @@ def test_the_auditor_and_another_village_cannot_save_a_draft(app_client, county)
         response = app_client.post(f"/cases/{case_id}/draft", data={**visit_draft(), "csrf_token": csrf})
         assert response.status_code == status and not re.search(TYPED, response.text)
     assert drafts_stored(county) == 0
+
+
+def test_a_draft_of_a_step_taken_meanwhile_by_someone_else_is_refused_but_shown_as_typed(app_client, county):
+    case_id = county.cases_a[0]
+    town_csrf = login(app_client, "town_a")
+    accept = app_client.post(f"/cases/{case_id}/act", data={"action": "accept", "csrf_token": town_csrf})
+    assert accept.status_code == 303
+    csrf = login(app_client, "cadre_a")  # the cadre's page still showed 受理线索
+    note = "已电话联系户主，明早入户"
+    refused = app_client.post(f"/cases/{case_id}/draft", data={"action": "accept", "reason": note, "csrf_token": csrf})
+    assert refused.status_code == 422 and "草稿未保存" in refused.text and "没有“accept”这一步" in refused.text
+    assert "以下内容未能保存" in refused.text and note in refused.text
+    assert drafts_stored(county) == 0

@@ -43,7 +43,7 @@ def to_document(draft: VisitDraft, *, max_bytes: int = MAX_DRAFT_BYTES) -> str:
     }
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     if len(text.encode("utf-8")) > max_bytes:
-        raise DomainError("DRAFT_TOO_LARGE", f"草稿超过 {max_bytes // 1024} KB，未保存；请删减理由/说明后再保存")
+        raise DomainError("DRAFT_TOO_LARGE", f"草稿超过 {max_bytes // 1024} KB，请删减理由/说明后再保存")
     return text
 
 
