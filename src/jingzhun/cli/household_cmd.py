@@ -65,6 +65,8 @@ def show(household_id: Annotated[str, typer.Argument(help="户编号")], as_user
 def _assessment(a: Assessment) -> None:
     """Per-capita income against the standard in force today, and the warning, as on the household page."""
     figure = format_yuan(a.per_capita_income_fen) if a.per_capita_income_fen is not None else "—"
+    if a.missing_window:
+        render.console.print(f"截至 {a.missing_window} 的收入尚未导入：按已导入的最新收入窗口评估（评估日 {a.as_of}）")
     if a.policy is None:
         render.console.print(f"人均纯收入 {figure} / 本地未配置监测标准（{a.as_of}）")
         return

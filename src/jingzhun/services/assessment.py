@@ -9,6 +9,12 @@ labour capacity as not able to work, unknown insurance as insured, a missing amo
 missing conditions as safe; a department event belongs to the household of the member it
 names, or to the household it names when it names no person.
 
+Counties import incomes month by month, some weeks after the month ends. When the window an
+assessment today needs (the 12 months before this month) has not been imported yet but older
+ones have, the household is assessed on the first day after its newest window — what the batch
+screening of that day said — and the view names the missing window, rather than showing no
+figure at all.
+
 The policy is the one in force for the household's county on the day, from the shipped packs
 (read once per process; ``PackSet`` caches each resolution). A place without a monitoring
 threshold in force has no figure to compare against: that is said plainly, never guessed.
@@ -81,6 +87,7 @@ class Assessment:
     no_policy_reason: str | None
     below_threshold: bool | None  # None when there is no figure or no threshold to compare
     warning: LiveWarning | None
+    missing_window: YearMonth | None = None  # the window today needs, not imported yet (``as_of`` moved back)
 
     @property
     def window_start(self) -> YearMonth:
@@ -143,9 +150,24 @@ def events_of(rows: Iterable[Row[Any]]) -> list[DepartmentEvent]:
     ]
 
 
-def assess(rows: StoreRows, on: dt.date, packs: PackSet | None = None) -> Assessment:
-    """The household's figures on ``on`` and, under the policy in force, its warning (if any)."""
+def assessment_day(hh: Household, today: dt.date) -> tuple[dt.date, YearMonth | None]:
+    """The day to assess on, and the window that day replaces: ``today``, or the day after the newest window.
+
+    Only when today's window is missing and an older one exists does the day move back; a
+    household with no income at all is assessed today (and shown without a figure).
+    """
+    window = income_window_end(today)
+    older = [w.period_end for w in hh.incomes if w.period_end < window]
+    if hh.income_for(window) or not older:
+        return today, None
+    newest = max(older).shift(1)
+    return dt.date(newest.year, newest.month, 1), window
+
+
+def assess(rows: StoreRows, today: dt.date, packs: PackSet | None = None) -> Assessment:
+    """The household's figures on ``assessment_day`` and, under the policy in force then, its warning (if any)."""
     hh = household_of(rows)
+    on, missing = assessment_day(hh, today)
     window = income_window_end(on)
     current = hh.income_for(window)
     net = current.net_income if current else None
@@ -156,7 +178,7 @@ def assess(rows: StoreRows, on: dt.date, packs: PackSet | None = None) -> Assess
         if e.code not in NO_POLICY_CODES:
             raise
         per_capita = per_capita_fen(net, hh.size) if net is not None and hh.size else None
-        return Assessment(on, window, hh.size, net, per_capita, None, e.message, None, None)
+        return Assessment(on, window, hh.size, net, per_capita, None, e.message, None, None, missing)
     features = household_features(hh, events_of(rows.events), on, lookback_months=policy.event_lookback_months)
     threshold = policy.monitoring_threshold_fen
     # exact, as the income rule compares: the rounded per-capita figure could sit on the line
@@ -172,6 +194,7 @@ def assess(rows: StoreRows, on: dt.date, packs: PackSet | None = None) -> Assess
         no_policy_reason=None,
         below_threshold=below,
         warning=_live(warning, policy) if warning else None,
+        missing_window=missing,
     )
 
 

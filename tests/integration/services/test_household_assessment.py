@@ -186,3 +186,31 @@ def test_reading_a_household_with_its_assessment_is_exactly_one_audit_event(engi
     with engine.connect() as c:
         added = c.execute(select(e.action, e.record, e.result).where(e.seq > before)).all()
     assert [tuple(r) for r in added] == [("household.read", f"household:{hid}", "ok")]
+
+
+def test_a_household_whose_window_for_today_is_not_imported_yet_is_assessed_on_its_newest_window(engine, tmp_path):
+    src = synthetic_registry(tmp_path / "reg", households=120, seed=36)
+    assert run_import(src, engine, today=AS_OF).committed
+    month_later = dt.date(AS_OF.year + (AS_OF.month == 12), AS_OF.month % 12 + 1, 1)  # its window is not in the files
+    expected = engine_warnings(src, AS_OF)
+    actor = county_actor(src)
+    households = read_csv(src / "registry" / "households.csv")["household_id"].to_list()
+    for hid in households[:40]:
+        late = view_household(engine, hid, actor, today=month_later + dt.timedelta(days=9)).assessment
+        on_time = view_household(engine, hid, actor, today=AS_OF).assessment
+        assert late.as_of == AS_OF and str(late.window_end) == WINDOW, hid
+        assert late.missing_window is not None and str(late.missing_window) == f"{AS_OF.year}-{AS_OF.month:02d}"
+        assert late.per_capita_income_fen == on_time.per_capita_income_fen and late.warning == on_time.warning
+        assert on_time.missing_window is None
+        assert (late.warning is not None) == (hid in expected)
+
+
+def test_a_household_with_no_income_at_all_is_assessed_today_without_a_figure(engine, tmp_path):
+    src = synthetic_registry(tmp_path / "reg", households=30, seed=37)
+    income = read_csv(src / "registry" / "income.csv")
+    gone = income["household_id"][0]
+    income.filter(pl.col("household_id") != gone).write_csv(src / "registry" / "income.csv")
+    assert run_import(src, engine, today=AS_OF).committed
+    a = view_household(engine, gone, county_actor(src), today=AS_OF).assessment
+    assert a.as_of == AS_OF and a.missing_window is None
+    assert a.net_income_fen is None and a.per_capita_income_fen is None and a.below_threshold is None

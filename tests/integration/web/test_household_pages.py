@@ -130,6 +130,22 @@ def test_a_place_and_day_without_a_threshold_in_force_says_so_instead_of_failing
     assert "st-red" not in page.text and "st-green" not in page.text
 
 
+def test_a_month_whose_incomes_are_not_imported_yet_is_named_and_the_newest_window_assessed(
+    app_client, api, county, planted, monkeypatch
+):
+    household, per_person, _ = planted
+    next_month = dt.date(AS_OF.year + (AS_OF.month == 12), AS_OF.month % 12 + 1, 12)
+    on_day(monkeypatch, next_month)
+    missing = f"{AS_OF.year}-{AS_OF.month:02d}"  # next month's window ends with this month: not in the files
+    login(app_client, "cadre_a")
+    text = text_of(app_client.get(f"/households/{household}").text)
+    assert f"截至 {missing} 的收入尚未导入" in text and f"评估日 {AS_OF.isoformat()}" in text
+    assert whole_yuan(per_person) in text and "低于监测标准" in text
+    a = api.get(f"/households/{household}", headers=bearer(county, "cadre_a")).json()["assessment"]
+    assert a["missing_window"] == missing and a["as_of"] == AS_OF.isoformat() and a["window_end"] == WINDOW
+    assert a["per_capita_income_fen"] == per_person and a["below_threshold"] is True
+
+
 @pytest.fixture
 def api(county: County):
     with TestClient(create_app(county.engine, county.settings), base_url="http://testserver/api/v1") as client:

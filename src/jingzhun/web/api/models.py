@@ -309,7 +309,7 @@ class LiveWarning(BaseModel):
 class Assessment(BaseModel):
     """Per-capita net income against the monitoring threshold in force for the household's place on the day."""
 
-    as_of: dt.date = Field(description="the assessment day (China-local today)")
+    as_of: dt.date = Field(description="the assessment day: China-local today, or see missing_window")
     window_start: str = Field(examples=["2025-11"], description="first month of the 12-month income window")
     window_end: str = Field(examples=["2026-10"], description="last month: the month before the assessment day")
     members: int
@@ -320,6 +320,11 @@ class Assessment(BaseModel):
     below_threshold: bool | None = Field(description="net income < threshold × members (exact); null when unknown")
     no_policy_reason: str | None = Field(description="why no threshold applies (Chinese), when none does")
     warning: LiveWarning | None = Field(description="null: no rule that flags a household fired (or no policy)")
+    missing_window: str | None = Field(
+        examples=["2026-11"],
+        description="the window an assessment today needs, not imported yet: as_of is then the day after the "
+        "newest imported window; null when today's window is there",
+    )
 
 
 class HouseholdOut(BaseModel):

@@ -205,6 +205,7 @@ def assessment_out(a: Assessment) -> m.Assessment:
         below_threshold=a.below_threshold,
         no_policy_reason=a.no_policy_reason,
         warning=_warning(a.warning) if a.warning else None,
+        missing_window=str(a.missing_window) if a.missing_window else None,
     )
 
 
