@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from jingzhun.adapters.db.engine import make_engine
 from jingzhun.adapters.db.migrate import upgrade
 from jingzhun.domain.policy import ResolvedPolicy
+from jingzhun.services.auditing import seal_queued
 from jingzhun.settings import Settings
 
 
@@ -26,7 +27,9 @@ def store_engine(cfg: Settings | None = None, *, migrate: bool = True) -> Engine
     url = cfg.resolved_database_url
     if url.startswith("sqlite:///"):
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
+    # A fixed pool: an overflow connection is closed when returned, so a busy web worker would
+    # open and close PostgreSQL connections (a fork each) all the time; requests wait for one instead.
+    engine = make_engine(url, pool_size=cfg.db_pool_size, max_overflow=0)
     if migrate:
         upgrade(engine)
     return engine
@@ -38,6 +41,7 @@ def open_store(cfg: Settings | None = None, *, migrate: bool = True) -> Iterator
     engine = store_engine(cfg, migrate=migrate)
     try:
         yield engine
+        seal_queued(engine)  # events a busy PostgreSQL made this command queue (audit_store)
     finally:
         engine.dispose()
 

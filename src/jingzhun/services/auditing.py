@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -73,6 +75,46 @@ def record_many(conn: Connection, entries: list[audit_store.Entry]) -> None:
     audit_store.append_many(conn, sm3, entries)
 
 
+def seal_queued(engine: Engine) -> int:
+    """Chain every event queued while the head was taken (``audit_store``); how many were chained."""
+    return audit_store.seal_all(engine, sm3)
+
+
+class Sealer:
+    """A daemon thread that chains what this process queued, as soon as it queues it.
+
+    A web worker under load queues audit events instead of waiting on the chain's head (see
+    ``adapters/db/audit_store``); this thread is the one waiter per process that chains them,
+    many per lock. It also wakes every ``idle_seconds`` to chain what another process left
+    queued (a worker killed between its commit and its next seal).
+    """
+
+    def __init__(self, engine: Engine, *, idle_seconds: float = 5.0) -> None:
+        self.engine, self.idle_seconds = engine, idle_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread and chain whatever is still queued."""
+        self._stop.set()
+        audit_store.queued.set()
+        self._thread.join(timeout=30)
+        seal_queued(self.engine)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            audit_store.queued.wait(self.idle_seconds)
+            audit_store.queued.clear()
+            try:
+                audit_store.seal_all(self.engine, sm3)
+            except Exception:  # the store is down or restarting: the events stay queued, try again
+                logging.getLogger(__name__).exception("审计事件入链失败，稍后重试")
+                self._stop.wait(1.0)
+
+
 @contextmanager
 def refusals_audited(
     engine: Engine, actor: Actor, action: str, record_ref: str, request_id: str = ""
@@ -104,6 +146,7 @@ def read_log(
     """
     with refusals_audited(engine, actor, "audit.read", "audit", request_id):
         require(actor.role, Permission.AUDIT_READ)
+    seal_queued(engine)  # the auditor sees what was queued a moment ago too
     e = t.audit_events.c
     query = select(t.audit_events).where(e.jurisdiction.startswith(scope_prefix(actor.jurisdiction)))
     if since is not None:

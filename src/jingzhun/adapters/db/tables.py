@@ -195,6 +195,24 @@ audit_head = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# Events committed while another transaction held the chain's head (PostgreSQL under load):
+# written with the action they record, chained into audit_events by the sealer moments later
+# (adapters/db/audit_store.py, decision 0009). Empty whenever the store is quiet.
+audit_inbox = Table(
+    "audit_inbox",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("jurisdiction", String(12), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("record", String(120), nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("request_id", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
 # Cases: the aggregate as one JSON document (domain/cases.py), with the columns queries filter on.
 # The partial unique index is the store's own guarantee of one open case per household.
 cases = Table(
@@ -217,6 +235,17 @@ cases = Table(
         "household_id",
         unique=True,
         sqlite_where=text("NOT closed"),
+        postgresql_where=text("NOT closed"),
+    ),
+    # The work queue's order over open cases: a county or province reads its first page off the
+    # first index in order; a village or township finds its few cases through the second.
+    Index("ix_cases_open_queue", "due_on", "opened_at", "case_id", postgresql_where=text("NOT closed")),
+    Index(
+        "ix_cases_open_queue_by_division",
+        "division_code",
+        "due_on",
+        "opened_at",
+        "case_id",
         postgresql_where=text("NOT closed"),
     ),
 )
