@@ -16,6 +16,7 @@ for places that define their own working days.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 import chinese_calendar
@@ -23,10 +24,22 @@ import chinese_calendar
 from jingzhun.domain.errors import DomainError
 
 
+@functools.cache
 def covered_years() -> range:
     """The years ``chinese_calendar`` has holiday data for."""
     years = [d.year for d in chinese_calendar.holidays]
     return range(min(years), max(years) + 1)
+
+
+@functools.cache
+def _schedule() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """(holidays, make-up workdays) of the package, as sets read once.
+
+    ``chinese_calendar.is_workday`` checks the year against ``min``/``max`` of its whole holiday
+    table on every call; dating one case's limits asks it dozens of times, a work-queue page
+    thousands — we check the year ourselves (``_check``) and look the day up here.
+    """
+    return frozenset(chinese_calendar.holidays), frozenset(chinese_calendar.workdays)
 
 
 class ChineseWorkingCalendar:
@@ -34,6 +47,7 @@ class ChineseWorkingCalendar:
 
     def __init__(self) -> None:
         self.years = covered_years()
+        self.holidays, self.workdays = _schedule()
 
     def _check(self, day: dt.date) -> dt.date:
         if isinstance(day, dt.datetime):
@@ -48,7 +62,9 @@ class ChineseWorkingCalendar:
         return day
 
     def is_workday(self, day: dt.date) -> bool:
-        return bool(chinese_calendar.is_workday(self._check(day)))
+        """As ``chinese_calendar.is_workday``: a make-up workday, or a weekday that is no holiday."""
+        day = self._check(day)
+        return day in self.workdays or (day.weekday() < 5 and day not in self.holidays)
 
     def holiday_name(self, day: dt.date) -> str | None:
         """The holiday a day belongs to (a make-up workday names the holiday it bridges), if any."""

@@ -94,10 +94,10 @@ def list_cases(
         c.division_code.startswith(scope_prefix(actor.jurisdiction))
     )
     if not include_closed:
-        query = query.where(c.closed.is_(False))
+        query = query.where(~c.closed)
     if overdue_only:
         query = query.where(c.due_on < on)
-    query = query.order_by(c.due_on.is_(None), c.due_on, c.opened_at, c.case_id).limit(limit).offset(offset)
+    query = query.order_by(c.due_on.asc().nulls_last(), c.opened_at, c.case_id).limit(limit).offset(offset)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     out = []
@@ -163,7 +163,7 @@ def daily_overdue(
     with engine.begin() as conn:
         rows = conn.execute(
             select(c.case_id, c.document, c.workflow_id, c.division_code, c.due_on).where(
-                c.closed.is_(False), c.division_code.startswith(prefix)
+                ~c.closed, c.division_code.startswith(prefix)
             )
         ).all()
         for r in rows:
@@ -239,7 +239,7 @@ def queue_counts(engine: Engine, actor: Actor, *, today: dt.date) -> QueueCounts
         require(actor.role, Permission.CASE_READ)
     c = t.cases.c
     scoped = select(func.count()).where(
-        c.closed.is_(False), c.division_code.startswith(scope_prefix(actor.jurisdiction))
+        ~c.closed, c.division_code.startswith(scope_prefix(actor.jurisdiction))
     )
     with engine.connect() as conn:
         total = conn.execute(scoped).scalar_one()

@@ -169,7 +169,7 @@ def _cases_in_notice(conn: Connection, village: str, kind: str) -> list[tuple[Ca
     states = sorted({w.notice.state for w in workflows.values() if w.notice is not None})
     c = t.cases.c
     query = select(c.workflow_id, c.document).where(
-        c.division_code == village, c.closed.is_(False), c.workflow_id.in_(list(workflows)), c.state.in_(states)
+        c.division_code == village, ~c.closed, c.workflow_id.in_(list(workflows)), c.state.in_(states)
     )
     out = []
     for row in conn.execute(query.order_by(c.case_id)):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import chinese_calendar
 import pytest
 
 from jingzhun.adapters.calendar_cn import ChineseWorkingCalendar, WeekendCalendar, covered_years
@@ -74,3 +75,12 @@ def test_the_weekend_calendar_knows_only_what_it_is_told():
     assert cal.is_workday(D(2025, 10, 2)) and not cal.is_workday(D(2025, 10, 4))
     with pytest.raises(ValueError):
         WeekendCalendar(holidays=[D(2025, 10, 1)], workdays=[D(2025, 10, 1)])
+
+
+def test_every_covered_day_is_judged_as_the_package_judges_it():
+    calendar = ChineseWorkingCalendar()
+    years = covered_years()
+    day, last = dt.date(years.start, 1, 1), dt.date(years.stop - 1, 12, 31)
+    while day <= last:
+        assert calendar.is_workday(day) is bool(chinese_calendar.is_workday(day)), day
+        day += dt.timedelta(days=1)

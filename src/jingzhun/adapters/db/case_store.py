@@ -139,7 +139,7 @@ def case_of_lead(conn: Connection, lead_id: str, household_id: str) -> Stored:
 def open_case_of(conn: Connection, household_id: str) -> Stored | None:
     c = t.cases.c
     row = conn.execute(
-        select(*_COLUMNS).where(c.household_id == household_id, c.closed.is_(False)).with_for_update()
+        select(*_COLUMNS).where(c.household_id == household_id, ~c.closed).with_for_update()
     ).first()
     return _stored(row) if row else None
 
@@ -150,7 +150,7 @@ def open_cases_of(conn: Connection, household_ids: list[str]) -> dict[str, Store
     out: dict[str, Stored] = {}
     for i in range(0, len(household_ids), 500):
         chunk = household_ids[i : i + 500]
-        rows = conn.execute(select(*_COLUMNS).where(c.household_id.in_(chunk), c.closed.is_(False)).with_for_update())
+        rows = conn.execute(select(*_COLUMNS).where(c.household_id.in_(chunk), ~c.closed).with_for_update())
         for stored in map(_stored, rows):
             out[stored.case.household_id] = stored
     return out
