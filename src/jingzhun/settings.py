@@ -23,7 +23,13 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=15, ge=1, description="how long an account stays locked")
     idle_timeout_minutes: int = Field(default=30, ge=1, description="a session unused this long ends")
     session_hours: int = Field(default=12, ge=1, description="a session ends this long after login at the latest")
+    session_touch_seconds: int = Field(
+        default=60, ge=0, description="a session's last use is written at most this often (idle clock's step)"
+    )
     cookie_secure: bool = Field(default=True, description="send the session cookie over HTTPS only")
+    db_pool_size: int = Field(
+        default=10, ge=1, description="store connections each process keeps open (and never exceeds)"
+    )
     host: str = Field(default="127.0.0.1", description="address `jingzhun serve` listens on")
     port: int = Field(default=8000, description="port `jingzhun serve` listens on")
     # Uploaded documents and photos (入户核实 forms, signed consents): size cap and the types

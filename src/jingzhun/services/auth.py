@@ -139,7 +139,12 @@ def _open_session(conn: Connection, actor: Actor, name: str, cfg: Settings, now:
 
 
 def resume(engine: Engine, token: str, cfg: Settings, *, now: dt.datetime | None = None) -> Session:
-    """The session a cookie names, if still valid; touching it restarts the idle clock."""
+    """The session a cookie names, if still valid; touching it restarts the idle clock.
+
+    The touch is written at most once per ``session_touch_seconds``: a write per page view
+    would make every read a write, and every request of one user queue on one row. The idle
+    timeout is then exact to that step (a session may end that much early, never late).
+    """
     now = now or dt.datetime.now(dt.UTC)
     s, u = t.web_sessions.c, t.users.c
     with engine.begin() as conn:
@@ -158,7 +163,8 @@ def resume(engine: Engine, token: str, cfg: Settings, *, now: dt.datetime | None
             or (_utc(row.last_seen_at) or now) + idle <= now
         ):
             raise DomainError("SESSION_EXPIRED", "登录已过期，请重新登录")
-        conn.execute(t.web_sessions.update().where(s.token_hash == row.token_hash).values(last_seen_at=now))
+        if (_utc(row.last_seen_at) or now) + dt.timedelta(seconds=cfg.session_touch_seconds) <= now:
+            conn.execute(t.web_sessions.update().where(s.token_hash == row.token_hash).values(last_seen_at=now))
     actor = Actor(row.user_id, Role(row.role), row.jurisdiction)
     return Session(token, row.csrf_token, actor, row.display_name, _utc(row.expires_at) or now)
 

@@ -13,6 +13,7 @@ from jingzhun.domain.deadlines import CHINA_TZ, DeadlineStatus
 from jingzhun.domain.money import fen_to_yuan, format_yuan
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.auto_reload = False  # shipped with the package: no need to stat each template on every render
 
 
 def beijing(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -63,6 +63,33 @@ def test_a_session_ends_after_the_idle_timeout_and_at_logout(county):
         assert e.code == "SESSION_EXPIRED"
 
 
+def test_a_session_is_touched_at_most_once_a_step_and_its_idle_clock_restarts_then(county):
+    cfg = county.settings
+    session = auth.login(county.engine, "cadre_a", PASSWORD, cfg)
+    s = t.web_sessions.c
+
+    def last_seen() -> dt.datetime:
+        with county.engine.connect() as c:
+            value = c.execute(select(s.last_seen_at).where(s.token_hash == auth._hash(session.token))).scalar_one()
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+    opened = last_seen()
+    step = dt.timedelta(seconds=cfg.session_touch_seconds)
+    auth.resume(county.engine, session.token, cfg, now=opened + step / 2)
+    assert last_seen() == opened  # a read within the step writes nothing
+    touched = opened + step
+    auth.resume(county.engine, session.token, cfg, now=touched)
+    assert last_seen() == touched
+    idle = dt.timedelta(minutes=cfg.idle_timeout_minutes)
+    later = opened + idle + step / 2  # idle since login, not since the touch: still alive
+    assert auth.resume(county.engine, session.token, cfg, now=later).actor.actor_id == "cadre_a"
+    try:
+        auth.resume(county.engine, session.token, cfg, now=last_seen() + idle)
+        raise AssertionError("idle since the last touch: the session must end")
+    except DomainError as e:
+        assert e.code == "SESSION_EXPIRED"
+
+
 def test_the_work_queue_shows_exactly_the_cadres_village(app_client, county):
     login(app_client, "cadre_a")
     home = app_client.get("/")

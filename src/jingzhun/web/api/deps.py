@@ -31,12 +31,12 @@ def request_id_for(given: str | None) -> str:
     return given if given and REQUEST_ID.fullmatch(given) else f"api-{uuid.uuid4().hex[:16]}"
 
 
-def engine_of(request: Request) -> Engine:
+async def engine_of(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def request_id_of(request: Request) -> str:
+async def request_id_of(request: Request) -> str:
     rid: str = request.state.request_id  # set by the API's middleware, which also echoes it
     return rid
 
@@ -56,7 +56,7 @@ def current_actor(
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def no_query(request: Request) -> None:
+async def no_query(request: Request) -> None:
     """Refuse query parameters on an operation that declares none (a misspelt one must not pass unnoticed)."""
     if request.query_params:
         unknown = sorted(set(request.query_params))
