@@ -93,6 +93,20 @@ def build_store(url: str, households: int, cases: int, tmp: Path) -> tuple[list[
     return in_county["household_id"].to_list(), token
 
 
+def reuse_store(url: str) -> tuple[list[str], str]:
+    """The household ids of the approver's county in a kept store, and a fresh token for the approver."""
+    engine = make_engine(url)
+    upgrade(engine)  # a store kept before a new migration
+    with engine.connect() as c:
+        county = c.execute(text("SELECT jurisdiction FROM users WHERE user_id = 'approver'")).scalar_one()
+        ids = c.execute(
+            text("SELECT household_id FROM households WHERE division_code LIKE :p"), {"p": county[:6] + "%"}
+        ).scalars().all()
+    token = create_api_token(engine, "approver", "bench", by=actor_of(engine, "admin"))
+    engine.dispose()
+    return list(ids), token
+
+
 def session_cookie(base: str) -> str:
     data = f"user_id=approver&password={PASSWORD}".encode()
     request = urllib.request.Request(f"{base}/login", data=data, method="POST")
@@ -135,17 +149,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--think-ms", type=int, default=0, help="each connection waits this long between requests")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1/test")
+    parser.add_argument("--keep", metavar="NAME", help="build the store in database NAME and keep it for --reuse")
+    parser.add_argument("--reuse", metavar="NAME", help="measure a store kept by an earlier --keep run")
     args = parser.parse_args()
-    name = f"jz_bench_web_{uuid.uuid4().hex[:8]}"
+    name = args.reuse or args.keep or f"jz_bench_web_{uuid.uuid4().hex[:8]}"
     admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+    if not args.reuse:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            c.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(args.pg).set(database=name).render_as_string(hide_password=False)
     server = None
     try:
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
-            households, token = build_store(url, args.households, args.cases, tmp)
+            households, token = reuse_store(url) if args.reuse else build_store(url, args.households, args.cases, tmp)
             env = {**os.environ, "JINGZHUN_DATABASE_URL": url, "JINGZHUN_COOKIE_SECURE": "false"}
             server = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "jingzhun.bootstrap:web_app", "--port", "8799",
@@ -184,8 +202,9 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=10)
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not (args.keep or args.reuse):
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
