@@ -8,12 +8,20 @@ app under uvicorn in its own process, and drives it with ``wrk`` (C, so the load
 takes little of the two cores), printing p50/p95/p99 and requests/s for:
 
 * the floor — ``GET /login``, a page with no query (what the stack itself costs);
-* ``GET /households/{id}`` for random households of the county, logged in as the county approver
-  (a masked, audited person read: one row in ``audit_events`` per request);
+* ``GET /households/{id}`` for random households of the county, each request with one of 50
+  sessions of the county approver (a masked, audited person read, with its live assessment:
+  one audit event per request);
 * ``GET /api/v1/cases?page_size=50`` with the approver's bearer token (the work queue).
 
-Usage: ``python bench/bench_web.py [--households 1000000] [--cases 20000] [--seconds 20]``
-(needs PostgreSQL at 127.0.0.1 and Debian's ``wrk``).
+Each is run once per ``--think-ms`` value: 0 is 50 connections firing back to back (a
+saturation test: latency is then 50 ÷ throughput), 1000 is 50 users who each pause a random
+0–2 s between requests. Besides latency it prints the CPU milliseconds per request of the
+server's processes and the store's PostgreSQL backends together — the figure that says what a
+request costs, whatever the load model.
+
+Usage: ``python bench/bench_web.py [--households 1000000] [--cases 20000] [--seconds 20]
+[--think-ms 0 1000] [--keep NAME | --reuse NAME]`` (needs PostgreSQL at 127.0.0.1 and Debian's
+``wrk``; ``--keep`` leaves the built store for later ``--reuse`` runs).
 """
 
 from __future__ import annotations
@@ -48,11 +56,15 @@ from jingzhun.synth import generate, write
 
 console = Console()
 PASSWORD = "bench-password-2026"
+USERS = 50  # the issue's "50 concurrent users": 50 wrk connections, each request with one of 50 sessions
 LUA = """
-local paths = {}
+local paths, cookies = {}, {}
 for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+for line in io.lines("%(cookies)s") do cookies[#cookies + 1] = line end
+local headers = %(headers)s
 request = function()
-  return wrk.format("GET", paths[math.random(#paths)], %(headers)s)
+  if #cookies > 0 then headers["Cookie"] = cookies[math.random(#cookies)] end
+  return wrk.format("GET", paths[math.random(#paths)], headers)
 end
 %(delay)s
 done = function(summary, latency, requests)
@@ -124,21 +136,53 @@ def session_cookie(base: str) -> str:
     raise RuntimeError("login did not answer with a redirect")
 
 
+def cpu_ticks(server_pid: int, url: str) -> dict[int, int]:
+    """CPU clock ticks (user + system) so far of the server's processes and the store's backends, by pid."""
+    pids = {server_pid}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server_pid:  # uvicorn's workers are its children
+            pids.add(int(stat.parent.name))
+    engine = create_engine(url)
+    with engine.connect() as c:
+        pids |= set(c.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars())
+    engine.dispose()
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
 def run_wrk(
-    base: str, paths: list[str], headers: dict[str, str], seconds: int, tmp: Path, name: str, think_ms: int = 0
-) -> dict[str, float]:
-    paths_file = tmp / f"{name}.paths"
+    base: str, paths: list[str], headers: dict[str, str], seconds: int, tmp: Path, name: str, think_ms: int = 0,
+    cookies: list[str] = (), cpu: tuple[int, str] | None = None,
+) -> dict[str, float]:  # fmt: skip
+    """One wrk run: latency percentiles, requests/s, errors — and CPU ms per request of server and database."""
+    paths_file, cookies_file = tmp / f"{name}.paths", tmp / f"{name}.cookies"
     paths_file.write_text("\n".join(paths))
+    cookies_file.write_text("\n".join(cookies))
     lua_headers = "{" + ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items()) + "}"
     script = tmp / f"{name}.lua"
     delay = f"delay = function() return math.random(0, {2 * think_ms}) end" if think_ms else ""  # mean think_ms
-    script.write_text(LUA % {"paths": paths_file, "headers": lua_headers, "delay": delay})
+    script.write_text(LUA % {"paths": paths_file, "cookies": cookies_file, "headers": lua_headers, "delay": delay})
+    before = cpu_ticks(*cpu) if cpu else {}
     out = subprocess.run(
         ["wrk", "-t2", "-c50", f"-d{seconds}s", "-s", str(script), base], capture_output=True, text=True, check=True
     ).stdout
+    after = cpu_ticks(*cpu) if cpu else {}
     found = re.search(r"RESULT p50=([\d.]+) p95=([\d.]+) p99=([\d.]+) rps=([\d.]+) errors=(\d+)", out)
     assert found, out
-    return dict(zip(("p50", "p95", "p99", "rps", "errors"), map(float, found.groups()), strict=True))
+    result = dict(zip(("p50", "p95", "p99", "rps", "errors"), map(float, found.groups()), strict=True))
+    used = sum(t - before.get(pid, 0) for pid, t in after.items()) / os.sysconf("SC_CLK_TCK")
+    result["cpu_ms"] = 1000 * used / (result["rps"] * seconds) if cpu and result["rps"] else float("nan")
+    return result
 
 
 def main() -> None:
@@ -147,7 +191,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--think-ms", type=int, default=0, help="each connection waits this long between requests")
+    parser.add_argument(
+        "--think-ms", type=int, nargs="+", default=[0, 1000],
+        help="mean pause of each user between requests (uniform 0–2×); one set of runs per value",
+    )  # fmt: skip
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1/test")
     parser.add_argument("--keep", metavar="NAME", help="build the store in database NAME and keep it for --reuse")
     parser.add_argument("--reuse", metavar="NAME", help="measure a store kept by an earlier --keep run")
@@ -176,27 +223,29 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.3)
-            cookie = session_cookie(base)
+            cookies = [session_cookie(base) for _ in range(USERS)]  # one session per simulated user
             picks = random.Random(3).sample(households, 2000)
-            runs = {
-                "floor: GET /login": run_wrk(base, ["/login"], {}, args.seconds, tmp, "floor", args.think_ms),
-                "household page": run_wrk(
-                    base, [f"/households/{h}" for h in picks], {"Cookie": cookie}, args.seconds, tmp, "household",
-                    args.think_ms,
-                ),
-                "work-queue API (50)": run_wrk(
+            cpu = (server.pid, url)
+            runs = {}
+            for think in args.think_ms:
+                runs[("floor: GET /login", think)] = run_wrk(base, ["/login"], {}, args.seconds, tmp, "floor", think)
+                runs[("household page", think)] = run_wrk(
+                    base, [f"/households/{h}" for h in picks], {}, args.seconds, tmp, "household", think,
+                    cookies=cookies, cpu=cpu,
+                )
+                runs[("work-queue API (50)", think)] = run_wrk(
                     base, ["/api/v1/cases?page_size=50"], {"Authorization": f"Bearer {token}"}, args.seconds, tmp,
-                    "queue", args.think_ms,
-                ),
-            }  # fmt: skip
-        table = Table(title=f"web: {args.households:,} households, {args.cases:,} cases, 50 connections, "
-                            f"think {args.think_ms} ms, {args.workers} workers, PostgreSQL")  # fmt: skip
-        for col in ("endpoint", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors", "p95 / floor p95"):
+                    "queue", think, cpu=cpu,
+                )
+        table = Table(title=f"web: {args.households:,} households, {args.cases:,} cases, {USERS} users "
+                            f"(wrk connections), {args.workers} workers, PostgreSQL")  # fmt: skip
+        for col in ("endpoint", "think ms", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors", "CPU ms/req",
+                    "p95 / floor p95"):  # fmt: skip
             table.add_column(col)
-        floor = runs["floor: GET /login"]["p95"]
-        for label, r in runs.items():
-            table.add_row(label, f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}", f"{r['rps']:.0f}",
-                          f"{r['errors']:.0f}", f"{r['p95'] / floor:.1f}×")  # fmt: skip
+        for (label, think), r in runs.items():
+            floor = runs[("floor: GET /login", think)]["p95"]
+            cells = [f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}", f"{r['rps']:.0f}", f"{r['errors']:.0f}"]
+            table.add_row(label, str(think), *cells, f"{r['cpu_ms']:.2f}", f"{r['p95'] / floor:.1f}×")
         console.print(table)
     finally:
         if server is not None:
