@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from jingzhun.adapters.db.audit_store import READS_NOT_DURABLE
 from jingzhun.adapters.db.engine import make_engine
 from jingzhun.adapters.db.migrate import upgrade
 from jingzhun.domain.policy import ResolvedPolicy
@@ -30,6 +31,8 @@ def store_engine(cfg: Settings | None = None, *, migrate: bool = True) -> Engine
     # A fixed pool: an overflow connection is closed when returned, so a busy web worker would
     # open and close PostgreSQL connections (a fork each) all the time; requests wait for one instead.
     engine = make_engine(url, pool_size=cfg.db_pool_size, max_overflow=0)
+    if not cfg.audit_reads_durable:
+        engine = engine.execution_options(**{READS_NOT_DURABLE: True})
     if migrate:
         upgrade(engine)
     return engine

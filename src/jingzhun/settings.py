@@ -27,6 +27,11 @@ class Settings(BaseSettings):
         default=60, ge=0, description="a session's last use is written at most this often (idle clock's step)"
     )
     cookie_secure: bool = Field(default=True, description="send the session cookie over HTTPS only")
+    audit_reads_durable: bool = Field(
+        default=True,
+        description="a read's audit event waits for the disk (PostgreSQL); false: it may be lost if the "
+        "database server crashes within a second (decision 0010)",
+    )
     db_pool_size: int = Field(
         default=10, ge=1, description="store connections each process keeps open (and never exceeds)"
     )

@@ -144,7 +144,7 @@ def open_attachment(
                 raise DomainError("ATTACHMENT_FILE_MISSING", "附件文件在服务器上缺失，请联系管理员")
             meta = _attachment(found)
             detail = {"attachment_id": attachment_id, "document_key": meta.document_key}
-            auditing.record(conn, actor, "attachment.read", f"case:{meta.case_id}", detail, request_id=request_id)
+            auditing.record_read(conn, actor, "attachment.read", f"case:{meta.case_id}", detail, request_id=request_id)
     return meta, path
 
 

@@ -70,6 +70,25 @@ def record(
     audit_store.append(conn, sm3, entry(actor, action, record_ref, detail, request_id=request_id, result=result))
 
 
+def record_read(
+    conn: Connection,
+    actor: Actor,
+    action: str,
+    record_ref: str,
+    detail: Mapping[str, object] | None = None,
+    *,
+    request_id: str = "",
+) -> None:
+    """Append the event of a read — a transaction that changes nothing else — in the caller's transaction.
+
+    The same as ``record``, except that a store configured for it (``audit_reads_durable=false``,
+    PostgreSQL) commits such a transaction without waiting for the disk; see
+    ``audit_store.commit_without_waiting``.
+    """
+    audit_store.commit_without_waiting(conn)
+    record(conn, actor, action, record_ref, detail, request_id=request_id)
+
+
 def record_many(conn: Connection, entries: list[audit_store.Entry]) -> None:
     """Append several events in the caller's transaction, in order (a batch's one per item)."""
     audit_store.append_many(conn, sm3, entries)
@@ -157,5 +176,5 @@ def read_log(
         query = query.where(e.result == result)
     with engine.begin() as conn:
         rows = conn.execute(query.order_by(e.seq.desc()).limit(limit)).all()
-        record(conn, actor, "audit.read", "audit", {"rows": len(rows)}, request_id=request_id)
+        record_read(conn, actor, "audit.read", "audit", {"rows": len(rows)}, request_id=request_id)
     return [audit_store.event_of(r) for r in rows]

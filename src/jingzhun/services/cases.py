@@ -280,7 +280,7 @@ def view_case(
         require(actor.role, Permission.CASE_READ)
         with engine.begin() as conn:
             stored = case_store.load(conn, case_id, scope_prefix(actor.jurisdiction))
-            auditing.record(conn, actor, "case.read", f"case:{case_id}", request_id=request_id)
+            auditing.record_read(conn, actor, "case.read", f"case:{case_id}", request_id=request_id)
     wf = workflow_by_key(stored.workflow_key)
     on = today or local_date(dt.datetime.now(dt.UTC))
     deadlines = dated_deadlines(stored.case, wf, on, calendar or default_calendar())

@@ -101,7 +101,7 @@ def read_draft(engine: Engine, case_id: str, actor: Actor, *, request_id: str = 
             if found is None:
                 return None
             detail = {"action": found.draft.action, "saved_at": found.saved_at.isoformat()}
-            auditing.record(conn, actor, "case.draft_read", f"case:{case_id}", detail, request_id=request_id)
+            auditing.record_read(conn, actor, "case.draft_read", f"case:{case_id}", detail, request_id=request_id)
     return _view(found, workflow_by_key(stored.workflow_key), stored.case)
 
 

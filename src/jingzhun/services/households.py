@@ -107,7 +107,8 @@ def view_household(
             rows = _store_rows(conn, household_in_scope(conn, household_id, actor))
             view = _view(rows, conn, on)
             detail = {"members": len(view.members)}
-            auditing.record(conn, actor, "household.read", f"household:{household_id}", detail, request_id=request_id)
+            ref = f"household:{household_id}"
+            auditing.record_read(conn, actor, "household.read", ref, detail, request_id=request_id)
     return view
 
 
@@ -203,5 +204,5 @@ def reveal_identifiers(
                 select(m.name, m.person_id).where(m.household_id == household_id).order_by(m.person_id)
             ).all()
             detail = {"reason": reason.strip()[:200], "members": len(members)}
-            auditing.record(conn, actor, "person.unmask", ref, detail, request_id=request_id)
+            auditing.record_read(conn, actor, "person.unmask", ref, detail, request_id=request_id)
     return Revealed(household_id, row.phone, tuple((str(a), str(b)) for a, b in members))

@@ -98,7 +98,7 @@ def village_notice(
             heads = _head_names(conn, [c.household_id for c, _ in cases])
             rows, shown = _rows(cases, heads, names.get(code, code), wording.decision, calendar or default_calendar())
             detail = {"kind": kind, "on": day.isoformat(), "cases": shown}
-            auditing.record(conn, actor, "notice.read", f"division:{code}", detail, request_id=request_id)
+            auditing.record_read(conn, actor, "notice.read", f"division:{code}", detail, request_id=request_id)
     township = names.get(code[:9] + "000", "")
     return Notice(
         kind=kind, title=wording.title, basis=wording.basis, decision=wording.decision, village_code=code,

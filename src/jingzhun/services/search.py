@@ -56,7 +56,7 @@ def search_households(engine: Engine, actor: Actor, query: str, *, limit: int = 
             heads = _head_names(conn, sorted({r[0] for r in rows}))
             hits = [Hit(r[0], r[1], heads.get(r[0], ""), r[2], mask_id(r[3])) for r in rows]
             detail = {"hits": len(hits)}
-            auditing.record(
+            auditing.record_read(
                 conn, actor, "household.search", f"search:{mask_identifiers(q)}", detail, request_id=request_id
             )
     return hits

@@ -10,6 +10,7 @@ content.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jingzhun.domain.errors import DomainError
+from jingzhun.policy import load_packs
 from jingzhun.services.auditing import Sealer
 from jingzhun.settings import Settings
 from jingzhun.web.api import api_mount
@@ -77,15 +79,32 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def warm_up() -> None:
+    """Load what the first requests would, then exempt everything loaded so far from garbage collection.
+
+    A full collection walks every live object: ~190,000 once the application, its libraries, the
+    policy packs and the templates are loaded — about 85 ms here, during which the worker answers
+    nothing (the household page's p99 under light load was that pause). ``gc.freeze()`` moves
+    them to a permanent generation, so a collection only walks what requests allocate.
+    """
+    load_packs()
+    for name in templates.env.list_templates(extensions=("html",)):
+        templates.env.get_template(name)
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(engine: Engine, settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        warm_up()
         sealer = Sealer(engine)  # chains audit events queued while the chain's head was taken
         sealer.start()
         try:
             yield
         finally:
             sealer.stop()
+            gc.unfreeze()  # the process may go on (tests start the next application)
 
     app = FastAPI(title="精准 jingzhun", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.engine, app.state.settings = engine, settings

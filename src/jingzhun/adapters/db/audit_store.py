@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, event, select
+from sqlalchemy import Connection, Engine, delete, event, select, text
 from sqlalchemy.pool import Pool
 
 from jingzhun.adapters.db import tables as t
@@ -89,6 +89,23 @@ def append_many(
     # happened before ours (the same user's previous request, say) never gets a later seq.
     chained = _chain(conn, hasher, head, [*_take_queued(conn, SEAL_BATCH), *((e, when) for e in entries)])
     return chained[len(chained) - len(entries) :]
+
+
+READS_NOT_DURABLE = "jingzhun_reads_not_durable"  # engine execution option set by bootstrap from the settings
+
+
+def commit_without_waiting(conn: Connection) -> None:
+    """On a store configured for it, let this transaction's commit return before its WAL reaches the disk.
+
+    Only for transactions that write nothing but the audit event of a read (``record_read``).
+    PostgreSQL's ``synchronous_commit = off`` keeps the commit atomic and ordered; what it gives
+    up is durability against a *server* crash in the next ~0.6 s (3 × ``wal_writer_delay``),
+    which could lose the events of reads made in that moment. A failing insert still fails the
+    read. This machine's disk stalls a commit's flush for 0.4–0.6 s every few seconds, and every
+    read waited for it (decision 0010). Off by default (``audit_reads_durable``); no effect on SQLite.
+    """
+    if conn.dialect.name == "postgresql" and conn.get_execution_options().get(READS_NOT_DURABLE):
+        conn.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def seal(conn: Connection, hasher: Hasher, *, wait: bool = False, limit: int = SEAL_BATCH) -> int:

@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, text
 
 from jingzhun.adapters.crypto.sm3 import sm3
 from jingzhun.adapters.db import audit_store
@@ -173,3 +173,23 @@ def test_the_sealer_chains_queued_events_moments_after_they_commit(pg_engine):
         assert _records(pg_engine) == ["household:H000001"]
     finally:
         sealer.stop()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("durable", [True, False])
+def test_a_read_waits_for_the_disk_unless_the_store_is_told_it_need_not(pg_engine, durable):
+    from jingzhun.domain.cases import Actor
+    from jingzhun.domain.workflow import Role
+    from jingzhun.services.auditing import record, record_read
+
+    engine = pg_engine if durable else pg_engine.execution_options(**{audit_store.READS_NOT_DURABLE: True})
+    actor = Actor("cadre", Role.VILLAGE_CADRE, "532328100201")
+    with engine.begin() as conn:
+        record_read(conn, actor, "household.read", "household:H1")
+        setting = conn.execute(text("SHOW synchronous_commit")).scalar_one()
+    assert setting == ("on" if durable else "off")
+    with engine.begin() as conn:  # a write never relaxes, whatever the store says
+        record(conn, actor, "case.accept", "case:C1")
+        assert conn.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+    assert _records(engine) == ["household:H1", "case:C1"]
+    assert audit_store.verify(engine, sm3) == (2, [])
