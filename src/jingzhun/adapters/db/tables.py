@@ -8,6 +8,8 @@ Amounts are integer fen (``*_fen``). Types are portable between SQLite and Postg
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -171,19 +173,26 @@ REGISTRY_STORE = {
 
 # The audit trail (domain/audit.py): one row per event, hash-chained; the head row records the
 # last (seq, hash) so a cut-off tail is detected too.
+def _event_columns() -> list[Column[Any]]:
+    """What an audit event says (``domain.audit.AuditEvent`` but its place in the chain)."""
+    return [
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("actor", String(64), nullable=False),
+        Column("role", String(32), nullable=False),
+        Column("jurisdiction", String(12), nullable=False),
+        Column("action", String(64), nullable=False),
+        Column("record", String(120), nullable=False),
+        Column("result", String(16), nullable=False),
+        Column("request_id", String(64), nullable=False),
+        Column("detail", Text, nullable=False),
+    ]
+
+
 audit_events = Table(
     "audit_events",
     metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(64), nullable=False),
-    Column("role", String(32), nullable=False),
-    Column("jurisdiction", String(12), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("record", String(120), nullable=False),
-    Column("result", String(16), nullable=False),
-    Column("request_id", String(64), nullable=False),
-    Column("detail", Text, nullable=False),
+    *_event_columns(),
     Column("hash", String(64), nullable=False),
 )
 
@@ -197,20 +206,12 @@ audit_head = Table(
 
 # Events committed while another transaction held the chain's head (PostgreSQL under load):
 # written with the action they record, chained into audit_events by the sealer moments later
-# (adapters/db/audit_store.py, decision 0009). Empty whenever the store is quiet.
+# (adapters/db/audit_store.py, decision 0010). Empty whenever the store is quiet.
 audit_inbox = Table(
     "audit_inbox",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(64), nullable=False),
-    Column("role", String(32), nullable=False),
-    Column("jurisdiction", String(12), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("record", String(120), nullable=False),
-    Column("result", String(16), nullable=False),
-    Column("request_id", String(64), nullable=False),
-    Column("detail", Text, nullable=False),
+    *_event_columns(),
 )
 
 # Cases: the aggregate as one JSON document (domain/cases.py), with the columns queries filter on.
