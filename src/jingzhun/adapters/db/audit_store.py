@@ -101,7 +101,7 @@ def commit_without_waiting(conn: Connection) -> None:
     PostgreSQL's ``synchronous_commit = off`` keeps the commit atomic and ordered; what it gives
     up is durability against a *server* crash in the next ~0.6 s (3 × ``wal_writer_delay``),
     which could lose the events of reads made in that moment. A failing insert still fails the
-    read. This machine's disk stalls a commit's flush for 0.4–0.6 s every few seconds, and every
+    read. This machine's disk stalls a commit's flush for 0.4–0.8 s every few seconds, and every
     read waited for it (decision 0010). Off by default (``audit_reads_durable``); no effect on SQLite.
     """
     if conn.dialect.name == "postgresql" and conn.get_execution_options().get(READS_NOT_DURABLE):
@@ -111,8 +111,8 @@ def commit_without_waiting(conn: Connection) -> None:
 def seal(conn: Connection, hasher: Hasher, *, wait: bool = False, limit: int = SEAL_BATCH) -> int:
     """Chain up to ``limit`` queued events, oldest first, in the caller's transaction; how many were chained.
 
-    With ``wait=False`` (the web's background sealer) a head held by another transaction means
-    0: that transaction or the next seal will see to it. The queued rows are taken with one
+    With ``wait=False`` a head held by another transaction means 0 (that transaction or the next
+    seal will see to it); the web's sealer thread and the commands wait for the head instead. The queued rows are taken with one
     ``DELETE … RETURNING``, so an event committed meanwhile is never removed unchained.
     """
     i = t.audit_inbox.c
