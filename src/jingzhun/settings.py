@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         default=frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"}),
         description="content types accepted, as sniffed from the bytes",
     )
+    # A photo is decoded to strip its metadata (decision 0008): refuse one that declares more
+    # pixels than this before decoding it (a few bytes of PNG can declare billions). At most
+    # Pillow's own bomb limit, which applies underneath anyway.
+    attachment_max_pixels: int = Field(
+        default=40_000_000, ge=1, le=89_478_485, description="most pixels (width × height) a photo may have"
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,11 +2,12 @@
 
 A cadre photographs the 排查表 during the 入户核实 visit or scans the household's signed
 承诺授权书 and attaches it under the workflow's document key (``domain/documents.py``). The file
-goes to disk first (``adapters/files/attachment_store.py``: sniffed type, size limit, atomic
-write), then its row and the ``attachment.add`` event are written in one transaction; if that
-transaction fails the file is removed, so there is never a row without its file nor an
-unrecorded file. An attachment is a person document (a signature, a face, an ID card on the
-table), so each download is an ``attachment.read`` event, and out of scope is *not found*.
+goes to disk first (``adapters/files/attachment_store.py``: sniffed type, size limit, a photo
+re-encoded without its EXIF/GPS metadata, atomic write), then its row and the ``attachment.add``
+event are written in one transaction; if that transaction fails the file is removed, so there
+is never a row without its file nor an unrecorded file. An attachment is a person document (a
+signature, a face, an ID card on the table), so each download is an ``attachment.read`` event,
+and out of scope is *not found*.
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ def add_attachment(
     request_id: str = "",
     now: dt.datetime | None = None,
 ) -> Attachment:
-    """Attach a file to an open case in the actor's scope; the file is refused unless its bytes are an allowed type."""
+    """Attach a file to an open case in the actor's scope; the file is refused unless its bytes are an allowed type.
+
+    A photo is stored without its metadata, so the returned size and hash are those of the stored bytes.
+    """
     store = store_of(cfg)
     with auditing.refusals_audited(engine, actor, "attachment.add", f"case:{case_id}", request_id):
         require(actor.role, Permission.CASE_ACT)
@@ -94,7 +98,7 @@ def add_attachment(
             raise DomainError("ATTACHMENT_MISSING", "请选择要上传的文件", field="file")
         attachment_id = new_attachment_id()
         saved = store.save(case_id, attachment_id, stream, max_bytes=cfg.attachment_max_bytes,
-                           allowed=cfg.attachment_types)  # fmt: skip
+                           allowed=cfg.attachment_types, max_pixels=cfg.attachment_max_pixels)  # fmt: skip
         row = Attachment(
             attachment_id, case_id, document_key, clean_filename(filename), saved.content_type, saved.size_bytes,
             saved.sha256, actor.actor_id, now or dt.datetime.now(dt.UTC),

@@ -1,12 +1,17 @@
-"""Attachments to a case: sniffed types, the size limit, scope, permission, audit, and no orphan files."""
+"""Attachments to a case: sniffed types, the size limit, photos without metadata, scope, permission, audit, and
+no orphan files."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import io
+import json
+import random
+import time
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from jingzhun.adapters.db import tables as t
@@ -18,13 +23,19 @@ from jingzhun.services.attachments import add_attachment, clean_filename, list_a
 from jingzhun.services.cases import act_on_case, receive_lead
 from jingzhun.services.importer import run_import
 from jingzhun.settings import Settings
+from tests.unit.adapters.files.image_builders import LEAKS, halves, phone_jpeg, png_declaring, png_with_text
 
 from .helpers import read_csv, synthetic_registry
 
 T0 = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+GARBAGE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4  # a JPEG's header, then noise
+
+
+def image(fmt: str) -> bytes:
+    out = io.BytesIO()
+    halves().save(out, fmt)
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -72,11 +83,85 @@ def test_a_file_is_typed_by_its_bytes_and_comes_back_unchanged(engine, place):
     ]
 
 
-@pytest.mark.parametrize("data", [JPEG, PNG, b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32])
-def test_accepts_jpeg_png_and_webp(engine, place, data):
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_accepts_jpeg_png_and_webp(engine, place, fmt):
     cfg, cadre_a, _, case_a, _ = place
-    added = add_attachment(engine, cfg, cadre_a, case_a, "verification_form", "photo", io.BytesIO(data))
-    assert added.content_type.startswith("image/")
+    added = add_attachment(engine, cfg, cadre_a, case_a, "verification_form", "photo", io.BytesIO(image(fmt)))
+    assert added.content_type == f"image/{fmt.lower()}"
+    _, path = open_attachment(engine, cfg, cadre_a, added.attachment_id)
+    with Image.open(path) as stored:
+        assert stored.format == fmt
+
+
+def test_a_photo_is_stored_without_its_metadata_and_described_by_the_stored_bytes(engine, place):
+    cfg, cadre_a, _, case_a, _ = place
+    sent = phone_jpeg(64, 32)
+    added = add_attachment(engine, cfg, cadre_a, case_a, "verification_form", "IMG_0001.jpg", io.BytesIO(sent))
+    meta, path = open_attachment(engine, cfg, cadre_a, added.attachment_id)
+    stored = path.read_bytes()
+    assert stored != sent and [leak for leak in LEAKS if leak in stored] == []
+    with Image.open(path) as photo:
+        photo.load()
+        assert (photo.format, photo.size, dict(photo.getexif())) == ("JPEG", (32, 64), {})  # upright, no EXIF
+    assert (meta.size_bytes, meta.sha256) == (len(stored), hashlib.sha256(stored).hexdigest())
+    assert (added.size_bytes, added.sha256) == (meta.size_bytes, meta.sha256)
+    with engine.connect() as c:
+        row = c.execute(select(t.attachments.c.size_bytes, t.attachments.c.sha256)).one()
+    assert tuple(row) == (len(stored), hashlib.sha256(stored).hexdigest())
+    (event,) = events(engine, "attachment.add")
+    assert json.loads(event.detail)["sha256"] == hashlib.sha256(stored).hexdigest()
+    assert files_under(cfg) == [f"{case_a}/{added.attachment_id}"]  # no temporary copy of the original
+
+
+def test_a_png_is_stored_without_its_text_chunks(engine, place):
+    cfg, cadre_a, _, case_a, _ = place
+    added = add_attachment(engine, cfg, cadre_a, case_a, "verification_form", "scan.png", io.BytesIO(png_with_text()))
+    _, path = open_attachment(engine, cfg, cadre_a, added.attachment_id)
+    stored = path.read_bytes()
+    assert b"tEXt" not in stored and b"iTXt" not in stored and b"eXIf" not in stored
+    with Image.open(path) as photo:
+        assert photo.tobytes() == halves().tobytes()  # lossless
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (GARBAGE_JPEG, "ATTACHMENT_UNREADABLE"),
+        (png_declaring(100_000, 100_000), "ATTACHMENT_TOO_LARGE_PIXELS"),  # 10 billion pixels in 74 bytes
+        (png_declaring(8_000, 6_000), "ATTACHMENT_TOO_LARGE_PIXELS"),  # 48 MP: over the 40 MP default
+    ],
+    ids=["jpeg-header-then-garbage", "decompression-bomb", "over-the-pixel-limit"],
+)
+def test_refuses_an_image_that_does_not_decode_or_is_too_big_and_keeps_nothing(engine, place, data, code):
+    cfg, cadre_a, _, case_a, _ = place
+    started = time.perf_counter()
+    with pytest.raises(DomainError) as e:
+        add_attachment(engine, cfg, cadre_a, case_a, "verification_form", "photo.jpg", io.BytesIO(data))
+    assert time.perf_counter() - started < 5  # refused from the header, not after decoding billions of pixels
+    assert e.value.code == code
+    assert files_under(cfg) == []
+    with engine.connect() as c:
+        assert c.execute(select(t.attachments)).all() == []
+    assert [(r.result, r.detail) for r in events(engine, "attachment.add")] == [("failed", json.dumps({"code": code}))]
+
+
+def noisy_jpeg(quality: int) -> bytes:
+    rng = random.Random(5)
+    noise = Image.frombytes("RGB", (160, 160), bytes(rng.randrange(256) for _ in range(160 * 160 * 3)))
+    out = io.BytesIO()
+    noise.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def test_the_size_limit_is_on_the_bytes_received_not_on_the_cleaned_photo(engine, place):
+    cfg, cadre_a, _, case_a, _ = place
+    sent = noisy_jpeg(quality=10)  # re-encoding at quality 90 makes it bigger
+    cfg = cfg.model_copy(update={"attachment_max_bytes": len(sent)})
+    added = add_attachment(engine, cfg, cadre_a, case_a, "verification_form", "photo.jpg", io.BytesIO(sent))
+    assert added.size_bytes > cfg.attachment_max_bytes  # accepted: what the sender sent was within the limit
+    with pytest.raises(DomainError) as e:
+        add_attachment(engine, cfg, cadre_a, case_a, "verification_form", "photo.jpg", io.BytesIO(sent + b"\x00"))
+    assert e.value.code == "ATTACHMENT_TOO_LARGE"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Uploading a scan on the case page and downloading it: CSRF, sniffed type, safe download headers."""
+"""Uploading a scan on the case page and downloading it: CSRF, sniffed type, a photo without its metadata,
+safe download headers."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from jingzhun.domain.documents import DOCUMENT_LABELS
 from jingzhun.services.attachments import list_attachments
 from jingzhun.services.users import actor_of
 from jingzhun.web.app import create_app
+from tests.unit.adapters.files.image_builders import LEAKS, phone_jpeg
 
 from .conftest import login
 
@@ -50,6 +52,25 @@ def test_a_cadre_uploads_a_scan_and_downloads_it_unchanged(county, client):
     assert got.headers["content-type"] == "application/pdf"  # sniffed, not the client's image/jpeg
     assert got.headers["content-disposition"].startswith("attachment;")
     assert got.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_phone_photo_is_downloaded_without_its_gps_and_phone_details(county, client):
+    case_id = county.cases_a[0]
+    csrf = login(client, "cadre_a")
+    response = upload(client, case_id, csrf, name="IMG_0001.jpg", data=phone_jpeg(), key="verification_form")
+    assert response.status_code == 303
+    (stored,) = list_attachments(county.engine, actor_of(county.engine, "cadre_a"), case_id)
+    got = client.get(f"/attachments/{stored.attachment_id}")
+    assert got.status_code == 200 and got.headers["content-type"] == "image/jpeg"
+    assert [leak for leak in LEAKS if leak in got.content] == []
+    assert (len(got.content), hashlib.sha256(got.content).hexdigest()) == (stored.size_bytes, stored.sha256)
+
+
+def test_a_file_that_only_claims_to_be_a_photo_is_refused_with_the_reason(county, client):
+    csrf = login(client, "cadre_a")
+    response = upload(client, county.cases_a[0], csrf, name="photo.jpg", data=b"\xff\xd8\xff\xe0" + b"\x00" * 200)
+    assert response.status_code == 422
+    assert "可能已损坏" in response.text
 
 
 def test_an_upload_without_the_csrf_token_is_refused(county, client, tmp_path):

@@ -5,21 +5,25 @@ upload cannot climb out of its folder or overwrite another file. The type is sni
 magic bytes — a browser's ``Content-Type`` and the name's extension are whatever the sender says
 — and only the types the settings allow are kept. The upload is read in chunks and refused as
 soon as it passes the size limit, and written to a temporary file in the target folder that
-``os.replace`` moves into place, so a crash leaves either the whole file or none of it.
+``os.replace`` moves into place, so a crash leaves either the whole file or none of it. A JPEG,
+PNG or WEBP is stored re-encoded without its metadata (GPS, phone, time; ``image_cleaning``), a
+PDF as it came (decision 0008).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import re
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from jingzhun.adapters.files.image_cleaning import CLEANED_TYPES, clean_image
 from jingzhun.domain.errors import DomainError
 
 CHUNK = 64 * 1024
@@ -64,16 +68,36 @@ class AttachmentStore:
         self.root = root
 
     def save(
-        self, case_id: str, attachment_id: str, stream: BinaryIO, *, max_bytes: int, allowed: Collection[str]
+        self,
+        case_id: str,
+        attachment_id: str,
+        stream: BinaryIO,
+        *,
+        max_bytes: int,
+        allowed: Collection[str],
+        max_pixels: int,
     ) -> StoredFile:
-        """Copy ``stream`` into place; refuse an empty, oversized or not-allowed file (nothing is left behind)."""
+        """Copy ``stream`` into place, a photo without its metadata; refuse an empty, oversized, not-allowed
+        or undecodable file (nothing is left behind).
+
+        The size limit applies to the bytes received, as they are read: it bounds what the server
+        reads, holds and decodes, and it is the size the sender can see and change. A photo is then
+        re-encoded (``image_cleaning``) in memory, so its location never reaches the data folder,
+        and the stored size and hash are those of the cleaned bytes.
+        """
         folder = self.root / _segment(case_id)
-        folder.mkdir(parents=True, exist_ok=True)
         relative = f"{case_id}/{_segment(attachment_id)}"
+        chunks = _limited(stream, max_bytes)
+        head, first = _head(chunks)
+        content_type = _checked(head, allowed)
+        body: Iterator[bytes] = itertools.chain(first, chunks)
+        if content_type in CLEANED_TYPES:
+            body = iter([clean_image(b"".join(body), content_type, max_pixels=max_pixels)])
+        folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".upload-", dir=folder)
         try:
             with os.fdopen(fd, "wb") as out:
-                content_type, size, digest = _copy(stream, out, max_bytes=max_bytes, allowed=allowed)
+                size, digest = _write(body, out)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temp, self.root / relative)
@@ -92,22 +116,36 @@ class AttachmentStore:
             self.path_of(relative_path).unlink()
 
 
-def _copy(stream: BinaryIO, out: BinaryIO, *, max_bytes: int, allowed: Collection[str]) -> tuple[str, int, str]:
-    digest, size, head = hashlib.sha256(), 0, b""
-    content_type: str | None = None
+def _limited(stream: BinaryIO, max_bytes: int) -> Iterator[bytes]:
+    """The stream's chunks, stopping with ``ATTACHMENT_TOO_LARGE`` as soon as they pass ``max_bytes``."""
+    size = 0
     while chunk := stream.read(CHUNK):
         size += len(chunk)
         if size > max_bytes:
             raise DomainError("ATTACHMENT_TOO_LARGE", f"文件超过 {_megabytes(max_bytes)}，请压缩或分页后再上传")
-        if content_type is None:
-            head += chunk[: _HEAD - len(head)]
-            if len(head) >= _HEAD:
-                content_type = _checked(head, allowed)
+        yield chunk
+
+
+def _head(chunks: Iterator[bytes]) -> tuple[bytes, list[bytes]]:
+    """The first ``_HEAD`` bytes (fewer if the file is shorter) and the chunks read to get them."""
+    head, first = b"", []
+    for chunk in chunks:
+        first.append(chunk)
+        head += chunk[: _HEAD - len(head)]
+        if len(head) >= _HEAD:
+            break
+    if not first:
+        raise DomainError("ATTACHMENT_EMPTY", "文件为空，请重新选择")
+    return head, first
+
+
+def _write(chunks: Iterable[bytes], out: BinaryIO) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    for chunk in chunks:
+        size += len(chunk)
         digest.update(chunk)
         out.write(chunk)
-    if size == 0:
-        raise DomainError("ATTACHMENT_EMPTY", "文件为空，请重新选择")
-    return content_type or _checked(head, allowed), size, digest.hexdigest()
+    return size, digest.hexdigest()
 
 
 def _checked(head: bytes, allowed: Collection[str]) -> str:

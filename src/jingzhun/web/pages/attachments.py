@@ -1,9 +1,11 @@
 """Uploading a document or photo to a case, and downloading it again.
 
 The upload is a multipart form on the case page (CSRF-checked like every post); a refusal — a
-file that is not JPEG, PNG, WEBP or PDF by its bytes, one over the size limit — shows the error
-page with its Chinese reason. A download is always ``Content-Disposition: attachment`` with the
-type sniffed at upload and ``nosniff``, so a file a user sent can never run as a page of this site.
+file that is not JPEG, PNG, WEBP or PDF by its bytes, one over the size limit, a photo that does
+not decode or has too many pixels — shows the error page with its Chinese reason. A photo is
+stored, and so downloaded, without its EXIF/GPS metadata (decision 0008). A download is always
+``Content-Disposition: attachment`` with the type sniffed at upload and ``nosniff``, so a file a
+user sent can never run as a page of this site.
 """
 
 from __future__ import annotations
