@@ -18,7 +18,7 @@ from jingzhun.adapters.db import audit_store
 from jingzhun.cli import render
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
 from jingzhun.domain.deadlines import CHINA_TZ
-from jingzhun.services.auditing import read_log
+from jingzhun.services.auditing import LogFilter, read_log
 
 app = typer.Typer(help="审计日志", no_args_is_help=True)
 
@@ -41,16 +41,15 @@ def log(
     since: Annotated[str | None, typer.Option(help="起始日期 YYYY-MM-DD")] = None,
     actor: Annotated[str | None, typer.Option(help="只看某个账号")] = None,
     result: Annotated[str | None, typer.Option(help="ok、denied 或 failed")] = None,
+    action: Annotated[str | None, typer.Option(help="动作（前缀），如 auth.login 或 case.")] = None,
     limit: Annotated[int, typer.Option(help="最多条数")] = 100,
     as_user: AsUser = "",
 ) -> None:
     """查看审计日志（审计员）：谁、何时、以什么角色、对哪条记录做了什么、结果如何。"""
     start = dt.datetime.fromisoformat(since).replace(tzinfo=CHINA_TZ) if since else None
     with bootstrap.open_store() as engine, refusals():
-        events = read_log(
-            engine, acting(engine, as_user), since=start, actor_filter=actor, result=result, limit=limit,
-            request_id=request_id(),
-        )  # fmt: skip
+        filters = LogFilter(since=start, actor=actor or "", result=result or "", action=action or "")
+        events = read_log(engine, acting(engine, as_user), filters, limit=limit, request_id=request_id()).events
     table = Table(title=f"审计日志（最近 {len(events)} 条）")
     for col in ("#", "时间（北京）", "账号", "角色", "动作", "记录", "结果", "详情"):
         table.add_column(col)

@@ -15,14 +15,16 @@ import logging
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, Select, select
 
 from jingzhun.adapters.crypto.sm3 import sm3
 from jingzhun.adapters.db import audit_store
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import ACCESS_CODES, Permission, require, scope_prefix
-from jingzhun.domain.audit import AuditEvent
+from jingzhun.domain.audit import AuditEvent, ChainProblem
 from jingzhun.domain.cases import Actor
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.ids import mask_identifiers
@@ -148,33 +150,135 @@ def refusals_audited(
         raise
 
 
+RESULTS = ("ok", "denied", "failed")
+EXPORT_LIMIT = 100_000  # rows of one CSV export: a county's busy year is well under it; Excel stops at 1,048,576
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    """What the auditor narrows the log to; empty fields do not filter.
+
+    ``action`` is a prefix (``case.`` is every case step, ``auth.login`` the logins), matched
+    literally (``_`` and ``%`` are not wildcards); ``actor`` is one account id, exactly.
+    """
+
+    since: dt.datetime | None = None  # timezone-aware; compared in UTC
+    actor: str = ""
+    result: str = ""
+    action: str = ""
+
+    def __post_init__(self) -> None:
+        if self.result and self.result not in RESULTS:
+            raise DomainError("AUDIT_FILTER_INVALID", f"结果只能是 {'、'.join(RESULTS)} 之一", field="result")
+        if self.since is not None and self.since.tzinfo is None:
+            raise DomainError("AUDIT_FILTER_INVALID", "起始时间须带时区", field="since")
+
+    def as_detail(self) -> dict[str, str]:
+        """The filters set, for the audit event of the read (so a read names what was looked for)."""
+        given = {"since": self.since.isoformat() if self.since else "", "actor": self.actor,
+                 "result": self.result, "action": self.action}  # fmt: skip
+        return {k: v for k, v in given.items() if v}
+
+
+@dataclass(frozen=True, slots=True)
+class LogPage:
+    """One page of the auditor's view, newest first; ``next_before`` is the ``before_seq`` of the next (older) page."""
+
+    events: list[AuditEvent]
+    next_before: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainStatus:
+    """What verifying the whole chain found: how many events, and every problem with its sequence number."""
+
+    count: int
+    problems: list[ChainProblem]
+
+
+def _scoped_log(actor: Actor, filters: LogFilter) -> Select[Any]:
+    """The events of actors inside the reader's jurisdiction that pass ``filters`` (no order, no limit)."""
+    e = t.audit_events.c
+    query = select(t.audit_events).where(e.jurisdiction.startswith(scope_prefix(actor.jurisdiction)))
+    if filters.since is not None:
+        query = query.where(e.at >= filters.since.astimezone(dt.UTC))  # stored in UTC (SQLite: as UTC text)
+    if filters.actor:
+        query = query.where(e.actor == filters.actor)
+    if filters.result:
+        query = query.where(e.result == filters.result)
+    if filters.action:
+        query = query.where(e.action.startswith(filters.action, autoescape=True))
+    return query
+
+
 def read_log(
     engine: Engine,
     actor: Actor,
+    filters: LogFilter | None = None,
     *,
-    since: dt.datetime | None = None,
-    actor_filter: str | None = None,
-    result: str | None = None,
+    before_seq: int | None = None,
     limit: int = 200,
     request_id: str = "",
-) -> list[AuditEvent]:
-    """Audit events of actors inside the reader's jurisdiction, newest first; the read is audited too.
+) -> LogPage:
+    """A page of audit events of actors inside the reader's jurisdiction, newest first; the read is audited too.
 
     Only the auditor may read the log (separation of the audit role from case work and from
-    account administration).
+    account administration). Pages are a keyset on the sequence number (``before_seq``: older
+    than that event), so a page stays the same while new events arrive. One page, one
+    ``audit.read`` event naming the filters and the number of rows shown.
     """
+    filters = filters or LogFilter()
     with refusals_audited(engine, actor, "audit.read", "audit", request_id):
         require(actor.role, Permission.AUDIT_READ)
+        if not 1 <= limit <= 1000:
+            raise DomainError("AUDIT_FILTER_INVALID", "每页 1 至 1000 条", field="limit")
     seal_queued(engine)  # the auditor sees what was queued a moment ago too
     e = t.audit_events.c
-    query = select(t.audit_events).where(e.jurisdiction.startswith(scope_prefix(actor.jurisdiction)))
-    if since is not None:
-        query = query.where(e.at >= since)
-    if actor_filter:
-        query = query.where(e.actor == actor_filter)
-    if result:
-        query = query.where(e.result == result)
+    query = _scoped_log(actor, filters)
+    if before_seq is not None:
+        query = query.where(e.seq < before_seq)
     with engine.begin() as conn:
-        rows = conn.execute(query.order_by(e.seq.desc()).limit(limit)).all()
-        record_read(conn, actor, "audit.read", "audit", {"rows": len(rows)}, request_id=request_id)
+        rows = conn.execute(query.order_by(e.seq.desc()).limit(limit + 1)).all()
+        shown = rows[:limit]
+        detail: dict[str, object] = {"rows": len(shown), **filters.as_detail()}
+        if before_seq is not None:
+            detail["before"] = before_seq
+        record_read(conn, actor, "audit.read", "audit", detail, request_id=request_id)
+    next_before = shown[-1].seq if len(rows) > limit else None
+    return LogPage([audit_store.event_of(r) for r in shown], next_before)
+
+
+def export_log(
+    engine: Engine, actor: Actor, filters: LogFilter | None = None, *, limit: int = EXPORT_LIMIT, request_id: str = ""
+) -> list[AuditEvent]:
+    """Every event the filtered view holds (newest first, at most ``limit``), for a file; audited as ``audit.export``.
+
+    An export leaves the system, so it is its own event — with the filters and the row count —
+    not a page view.
+    """
+    filters = filters or LogFilter()
+    with refusals_audited(engine, actor, "audit.export", "audit", request_id):
+        require(actor.role, Permission.AUDIT_READ)
+    seal_queued(engine)
+    e = t.audit_events.c
+    with engine.begin() as conn:
+        rows = conn.execute(_scoped_log(actor, filters).order_by(e.seq.desc()).limit(limit)).all()
+        detail = {"rows": len(rows), **filters.as_detail()}
+        record(conn, actor, "audit.export", "audit", detail, request_id=request_id)
     return [audit_store.event_of(r) for r in rows]
+
+
+def verify_chain(engine: Engine, actor: Actor, *, request_id: str = "") -> ChainStatus:
+    """Verify the whole SM3 chain (``jingzhun audit verify``) as the auditor; audited as ``audit.verify``.
+
+    The chain is one for the whole store, so the check is too (a county auditor learns how many
+    events there are and where the chain breaks, nothing of another county's events). The
+    event is written after the check, with what it found.
+    """
+    with refusals_audited(engine, actor, "audit.verify", "audit", request_id):
+        require(actor.role, Permission.AUDIT_READ)
+    count, problems = audit_store.verify(engine, sm3)
+    with engine.begin() as conn:
+        detail = {"events": count, "problems": len(problems), "seqs": [p.seq for p in problems[:20]]}
+        record(conn, actor, "audit.verify", "audit", detail, request_id=request_id)
+    return ChainStatus(count, problems)

@@ -117,7 +117,7 @@ def test_the_auditor_reads_the_log_but_no_person_record(county):
     with pytest.raises(DomainError) as e:
         view_household(engine, hh["household_id"][0], auditor)
     assert e.value.code == "PERMISSION_DENIED"
-    log = read_log(engine, auditor)
+    log = read_log(engine, auditor).events
     assert log[0].action == "household.read" and log[0].result == "denied"
     cadre = Actor("cadre", Role.VILLAGE_CADRE, hh["division_code"][0])
     with pytest.raises(DomainError):
