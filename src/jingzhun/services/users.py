@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import Permission, require, scope_prefix, within
@@ -90,23 +91,83 @@ def actor_of(engine: Engine, user_id: str) -> Actor:
     return Actor(user_id, Role(row.role), row.jurisdiction)
 
 
-def list_users(engine: Engine, by: Actor) -> list[User]:
-    """Accounts inside the administrator's jurisdiction."""
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account as its administrator sees it: never the password hash — whether one is set, a lock, the last login."""
+
+    user: User
+    locked_until: dt.datetime | None  # set only while a lockout is running
+    last_login: dt.datetime | None  # the newest web session's start; None if it never logged in on the web
+    has_password: bool
+
+
+def _accounts_query(by: Actor) -> Select[Any]:
+    u, s = t.users.c, t.web_sessions.c
+    last = select(s.user_id, func.max(s.created_at).label("last_login")).group_by(s.user_id).subquery()
+    return (
+        select(u.user_id, u.display_name, u.role, u.jurisdiction, u.active, u.locked_until,
+               u.password_hash.is_not(None).label("has_password"), last.c.last_login)
+        .outerjoin(last, last.c.user_id == u.user_id)
+        .where(u.jurisdiction.startswith(scope_prefix(by.jurisdiction)))
+    )  # fmt: skip
+
+
+def _account(row: Any, now: dt.datetime) -> Account:
+    user = User(row.user_id, row.display_name, Role(row.role), row.jurisdiction, bool(row.active))
+    locked = _utc(row.locked_until)
+    return Account(user, locked if locked and locked > now else None, _utc(row.last_login), bool(row.has_password))
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def list_accounts(
+    engine: Engine, by: Actor, *, limit: int | None = None, offset: int = 0, now: dt.datetime | None = None
+) -> list[Account]:
+    """Accounts inside the administrator's jurisdiction, by jurisdiction, role and id (a list: not audited)."""
     with auditing.refusals_audited(engine, by, "user.list", "users"):
         require(by.role, Permission.USER_MANAGE)
     u = t.users.c
+    query = _accounts_query(by).order_by(u.jurisdiction, u.role, u.user_id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(u.user_id, u.display_name, u.role, u.jurisdiction, u.active)
-            .where(u.jurisdiction.startswith(scope_prefix(by.jurisdiction)))
-            .order_by(u.jurisdiction, u.role, u.user_id)
-        ).all()
-    return [User(r.user_id, r.display_name, Role(r.role), r.jurisdiction, bool(r.active)) for r in rows]
+        rows = conn.execute(query).all()
+    when = now or dt.datetime.now(dt.UTC)
+    return [_account(r, when) for r in rows]
 
 
-def deactivate_user(engine: Engine, user_id: str, *, by: Actor, request_id: str = "") -> None:
+def list_users(engine: Engine, by: Actor) -> list[User]:
+    """Accounts inside the administrator's jurisdiction."""
+    return [a.user for a in list_accounts(engine, by)]
+
+
+def get_account(engine: Engine, user_id: str, *, by: Actor, now: dt.datetime | None = None) -> Account:
+    """One account inside the administrator's jurisdiction; elsewhere or unknown is USER_NOT_FOUND."""
+    with auditing.refusals_audited(engine, by, "user.read", f"user:{user_id}"):
+        require(by.role, Permission.USER_MANAGE)
+        with engine.connect() as conn:
+            row = conn.execute(_accounts_query(by).where(t.users.c.user_id == user_id)).first()
+        if row is None:
+            raise DomainError("USER_NOT_FOUND", f"辖区内没有账号 {user_id}")
+    return _account(row, now or dt.datetime.now(dt.UTC))
+
+
+def deactivate_user(engine: Engine, user_id: str, *, by: Actor, reason: str = "", request_id: str = "") -> None:
+    """Deactivate an account of the administrator's jurisdiction, ending its web sessions and API tokens at once.
+
+    Its sessions and tokens already stop working with ``active = false`` (``auth.resume`` and
+    ``auth.actor_for_token`` check it); they are revoked too, in the same transaction, so that
+    they stay dead whatever happens to the account later. An administrator cannot deactivate
+    their own account (a county must not lock itself out by a slip).
+    """
     with auditing.refusals_audited(engine, by, "user.deactivate", f"user:{user_id}", request_id):
         require(by.role, Permission.USER_MANAGE)
+        if user_id == by.actor_id:
+            raise DomainError("USER_SELF", "不能停用自己的账号", field="user_id")
         u = t.users.c
         with engine.begin() as conn:
             done = conn.execute(
@@ -116,4 +177,14 @@ def deactivate_user(engine: Engine, user_id: str, *, by: Actor, request_id: str 
             )
             if done.rowcount != 1:
                 raise DomainError("USER_NOT_FOUND", f"辖区内没有账号 {user_id}")
-            auditing.record(conn, by, "user.deactivate", f"user:{user_id}", request_id=request_id)
+            s, k = t.web_sessions.c, t.api_tokens.c
+            sessions = conn.execute(
+                t.web_sessions.update().where(s.user_id == user_id, s.revoked.is_(False)).values(revoked=True)
+            ).rowcount
+            tokens = conn.execute(
+                t.api_tokens.update().where(k.user_id == user_id, k.revoked.is_(False)).values(revoked=True)
+            ).rowcount
+            detail: dict[str, object] = {"sessions_ended": sessions, "tokens_revoked": tokens}
+            if reason.strip():
+                detail["reason"] = reason.strip()[:500]
+            auditing.record(conn, by, "user.deactivate", f"user:{user_id}", detail, request_id=request_id)
