@@ -28,7 +28,7 @@ from jingzhun.services.auditing import Sealer
 from jingzhun.settings import Settings
 from jingzhun.web.api import api_mount
 from jingzhun.web.deps import LoginRequired
-from jingzhun.web.pages import attachments, auth, cases, drafts, households, notices, review, search, work
+from jingzhun.web.pages import attachments, audit, auth, cases, drafts, households, notices, review, search, users, work
 from jingzhun.web.templating import templates
 
 FORBIDDEN = frozenset({"PERMISSION_DENIED", "ROLE_NOT_ALLOWED", "SELF_APPROVAL", "CSRF_FAILED"})
@@ -110,7 +110,7 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
     app.state.engine, app.state.settings = engine, settings
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.router.routes.append(api_mount(engine, status_of=status_of))  # /api/v1, with its own schema
-    for module in (auth, work, cases, drafts, attachments, households, search, review, notices):
+    for module in (auth, work, cases, drafts, attachments, households, search, review, notices, audit, users):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -16,9 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from jingzhun.adapters.db import tables as t
 from jingzhun.domain.cases import Actor, Channel, Lead
 from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.workflow import Role
+from jingzhun.reference.divisions import counties_of_province
 from jingzhun.services.auth import set_password
 from jingzhun.services.cases import act_on_case, receive_lead
 from jingzhun.services.importer import run_import
@@ -88,10 +90,32 @@ def login(client: TestClient, user_id: str, password: str = PASSWORD) -> str:
     """Log in and return the session's CSRF token (read from the home page's logout form)."""
     response = client.post("/login", data={"user_id": user_id, "password": password})
     assert response.status_code == 303, response.text
-    home = client.get("/")
+    home = client.get("/", follow_redirects=True)  # the auditor's and the administrator's homes are their pages
     marker = 'name="csrf_token" value="'
     start = home.text.index(marker) + len(marker)
     return home.text[start : home.text.index('"', start)]
+
+
+def other_county(county: County) -> str:
+    """An administrator (``admin_x``) and an auditor (``auditor_x``) of another county of the province, with passwords.
+
+    Only the first account of an empty store is created without an administrator, so the other
+    county's administrator is written into the store directly, as its own first account would be.
+    """
+    own = county.village_a[:6]
+    code = next(c.code for c in counties_of_province(own[:2]) if c.code != own) + "000000"
+    with county.engine.begin() as conn:
+        conn.execute(
+            t.users.insert().values(
+                user_id="admin_x", display_name="外县管理员", role=Role.ADMINISTRATOR.value, jurisdiction=code,
+                active=True, created_at=dt.datetime.now(dt.UTC), created_by="system",
+            )
+        )  # fmt: skip
+    admin_x = Actor("admin_x", Role.ADMINISTRATOR, code)
+    add_user(county.engine, User("auditor_x", "外县审计员", Role.AUDITOR, code), by=admin_x)
+    for user_id in ("admin_x", "auditor_x"):
+        set_password(county.engine, user_id, PASSWORD, by=admin_x)
+    return code
 
 
 def advance(county: County, case_id: str, *, through_notice: bool = False) -> None:

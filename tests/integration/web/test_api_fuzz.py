@@ -3,10 +3,11 @@
 The API is fuzzed in-process over the synthetic county, on SQLite (the fuzzing is about the
 interface; engine parity is what ``test_api`` checks on both engines). Generated case and
 household ids are often swapped for real ones, of both villages, so the fuzzer reaches the
-workflow and the scoping, not only "not found". ``call_and_validate`` runs schemathesis' default
-checks: no 5xx, documented status codes, content types and headers, responses matching their
-schemas, schema-violating requests refused, schema-valid ones not refused for their shape, and
-the token actually required.
+workflow and the scoping, not only "not found"; account ids likewise, so the administrator's run
+reaches real accounts (its own included: deactivating oneself is refused). ``call_and_validate``
+runs schemathesis' default checks: no 5xx, documented status codes, content types and headers,
+responses matching their schemas, schema-violating requests refused, schema-valid ones not
+refused for their shape, and the token actually required.
 
 A schema-valid request may still be refused by the domain — a step the workflow does not allow
 is 422 with its domain code — but never as ``REQUEST_INVALID``: that would mean the schema
@@ -37,7 +38,7 @@ from jingzhun.web.app import create_app
 from .conftest import County
 
 IDENTIFIER = re.compile(r"[^\x00-\x20\x7f]{1,40}")  # the schema's case and household ids
-EXAMPLES = 100  # per operation and run: the three runs take about half a minute together
+EXAMPLES = 100  # per operation and run: the five runs take about a minute and a half together
 CONFIG = """
 [generation]
 with-security-parameters = false  # the test sends the token; the ignored_auth check still drops it
@@ -63,7 +64,8 @@ def _real(known: list[str], given_value: Any) -> st.SearchStrategy[Any]:
 def api_schema(county: County) -> Any:
     app = create_app(county.engine, county.settings)
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, config=SchemathesisConfig.from_str(CONFIG))
-    known = {"case_id": county.cases_a + county.cases_b, "household_id": county.households_a + county.households_b}
+    known = {"case_id": county.cases_a + county.cases_b, "household_id": county.households_a + county.households_b,
+             "user_id": ["cadre_a", "cadre_b", "data", "admin"]}  # fmt: skip
 
     @schema.hook
     def flatmap_path_parameters(_: Any, path_parameters: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
@@ -81,7 +83,10 @@ def api_schema(county: County) -> Any:
     return schema
 
 
-RUNS = [("county", GenerationMode.POSITIVE), ("county", GenerationMode.NEGATIVE), ("cadre_a", GenerationMode.POSITIVE)]
+RUNS = [
+    ("county", GenerationMode.POSITIVE), ("county", GenerationMode.NEGATIVE), ("cadre_a", GenerationMode.POSITIVE),
+    ("auditor", GenerationMode.POSITIVE), ("admin", GenerationMode.POSITIVE),  # the audit log's and the accounts' paths
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("user", "mode"), RUNS, ids=[f"{u}-{m}" for u, m in RUNS])

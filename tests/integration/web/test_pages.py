@@ -139,7 +139,8 @@ def test_the_household_page_masks_ids_and_each_view_is_audited(app_client, count
 def test_the_auditor_has_no_case_queue_and_no_household_page(app_client, county):
     login(app_client, "auditor")
     home = app_client.get("/")
-    assert home.status_code == 200 and "不办理案件" in home.text
+    assert home.status_code == 303 and home.headers["location"] == "/audit"  # the auditor's home is the log
+    assert "我的工作" not in app_client.get("/audit").text
     assert app_client.get(f"/households/{county.households_a[0]}").status_code == 403
     assert app_client.get(f"/cases/{county.cases_a[0]}").status_code == 403
 

@@ -3,7 +3,9 @@
 The matrix lists every route of the app; a route added without an entry fails
 ``test_every_route_is_in_the_matrix``. Objects are village A's; "another village" is village B's
 cadre (a 404, never a 403: out of scope must not reveal that a record exists); "no role" is the
-auditor, who may read the audit log and nothing else.
+auditor, who may read the audit log and nothing else. The auditor's and the administrator's
+routes are asked the other way round (``Expect.who``): village A's cadre has no role there, and
+"another village" is the auditor or administrator of another county.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from jingzhun.services.drafts import save_draft
 from jingzhun.services.users import actor_of
 from jingzhun.web.app import create_app
 
-from .conftest import login
+from .conftest import login, other_county
 
 
 @dataclass(frozen=True)
@@ -34,16 +36,22 @@ class Expect:
     permitted: int
     data: tuple[tuple[str, str], ...] = ()  # form fields of a POST (the CSRF token is added); JSON for the API
     query: str = ""  # appended to the path; "{case_id}" and "{household_id}" are filled in here too
+    who: tuple[str, str, str] | None = None  # (no role, other village, permitted) when not ``WHO``'s
 
 
 LOGIN_PAGE = 303  # pages answer an anonymous visitor with a redirect to /login
 API = "/api/v1"  # the REST API: a bearer token instead of a login, JSON bodies, 401 for no token
 
+AUDITORS = ("cadre_a", "auditor_x", "auditor")  # see ``other_county``
+ADMINS = ("cadre_a", "admin_x", "admin")
+NEW_ACCOUNT = (("user_id", "cadre_new"), ("display_name", "新村干部"), ("role", "village_cadre"),
+               ("jurisdiction", "{village_code}"))  # fmt: skip
+
 MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/login"): Expect(200, 200, 200, 200),
     ("POST", "/login"): Expect(401, 401, 401, 401, (("user_id", "nobody"), ("password", "wrong-password"))),
     ("POST", "/logout"): Expect(LOGIN_PAGE, 303, 303, 303),
-    ("GET", "/"): Expect(LOGIN_PAGE, 200, 200, 200),
+    ("GET", "/"): Expect(LOGIN_PAGE, 303, 200, 200),  # the auditor's home is the audit log
     ("GET", "/cases/{case_id}"): Expect(LOGIN_PAGE, 403, 404, 200),
     ("POST", "/cases/{case_id}/act"): Expect(LOGIN_PAGE, 403, 404, 303, (("action", "accept"),)),
     # in the lead state there is no notice to object to: permitted users get the workflow's refusal
@@ -80,6 +88,27 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("PUT", f"{API}/cases/{{case_id}}/draft"): Expect(401, 403, 404, 200, (("action", "accept"),)),
     ("GET", f"{API}/cases/{{case_id}}/draft"): Expect(401, 403, 404, 200),
     ("DELETE", f"{API}/cases/{{case_id}}/draft"): Expect(401, 403, 404, 204),
+    # the auditor's log is scoped: another county's auditor reads an empty log of its own county
+    ("GET", "/audit"): Expect(LOGIN_PAGE, 403, 200, 200, who=AUDITORS),
+    ("GET", "/audit/export.csv"): Expect(LOGIN_PAGE, 403, 200, 200, who=AUDITORS),
+    ("POST", "/audit/verify"): Expect(LOGIN_PAGE, 403, 200, 200, who=AUDITORS),
+    ("GET", f"{API}/audit/events"): Expect(401, 403, 200, 200, who=AUDITORS),
+    # accounts: another county's administrator sees its own (empty) list, not this county's accounts
+    ("GET", "/users"): Expect(LOGIN_PAGE, 403, 200, 200, who=ADMINS),
+    ("POST", "/users"): Expect(LOGIN_PAGE, 403, 403, 303, NEW_ACCOUNT, who=ADMINS),
+    ("GET", "/users/{user_id}"): Expect(LOGIN_PAGE, 403, 404, 200, who=ADMINS),
+    ("POST", "/users/{user_id}/password"): Expect(
+        LOGIN_PAGE, 403, 404, 303, (("password", "new pass 2026"), ("confirm", "new pass 2026")), who=ADMINS
+    ),
+    ("POST", "/users/{user_id}/token"): Expect(
+        LOGIN_PAGE, 403, 404, 200, (("name", "交换"), ("days", "30")), who=ADMINS
+    ),
+    ("POST", "/users/{user_id}/deactivate"): Expect(
+        LOGIN_PAGE, 403, 404, 303, (("reason", "调离"), ("confirm", "yes")), who=ADMINS
+    ),
+    ("GET", f"{API}/users"): Expect(401, 403, 200, 200, who=ADMINS),
+    ("POST", f"{API}/users"): Expect(401, 403, 403, 201, NEW_ACCOUNT, who=ADMINS),
+    ("POST", f"{API}/users/{{user_id}}/deactivate"): Expect(401, 403, 404, 200, (("reason", "调离"),), who=ADMINS),
 }
 WHO = {"no_role": "auditor", "other_village": "cadre_b", "permitted": "cadre_a"}
 
@@ -119,7 +148,11 @@ def test_every_route_is_in_the_matrix(county):
 def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route, tmp_path):
     method, template = route
     expect = MATRIX[route]
-    ids = {"case_id": county.cases_a[0], "household_id": county.households_a[0], "village_code": county.village_a}
+    ids = {"case_id": county.cases_a[0], "household_id": county.households_a[0], "village_code": county.village_a,
+           "user_id": "cadre_b"}  # fmt: skip
+    names = dict(zip(WHO, expect.who, strict=True)) if expect.who else WHO
+    if expect.who:
+        other_county(county)
     if "{attachment_id}" in template:
         ids["attachment_id"] = attachment_in_village_a(county, tmp_path)
     if template.endswith("/draft"):
@@ -130,15 +163,16 @@ def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route, tm
         with TestClient(create_app(county.engine, county.settings), follow_redirects=False) as client:
             data = {k: v.format(**ids) for k, v in expect.data}
             if template.startswith(API):
-                admin = actor_of(county.engine, "admin")
-                token = create_api_token(county.engine, WHO[who], "matrix", by=admin) if who != "anonymous" else ""
+                user = names.get(who, "")
+                admin = actor_of(county.engine, "admin_x" if user.endswith("_x") else "admin")
+                token = create_api_token(county.engine, user, "matrix", by=admin) if who != "anonymous" else ""
                 headers = {"Authorization": f"Bearer {token}"} if token else {}
                 body = data if method in ("POST", "PUT") else None
                 response = client.request(method, path, json=body, headers=headers)
                 got[who] = response.status_code
                 continue
             if who != "anonymous":
-                data["csrf_token"] = login(client, WHO[who])
+                data["csrf_token"] = login(client, names[who])
             response = client.request(method, path, data=data or None)
             got[who] = response.status_code
     assert got == {k: getattr(expect, k) for k in got}

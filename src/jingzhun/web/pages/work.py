@@ -1,11 +1,15 @@
-"""The home page of every role: my work queue — soonest due first — and my jurisdiction's counts."""
+"""The home page of every role: my work queue — soonest due first — and my jurisdiction's counts.
+
+The auditor's home is the audit log and the administrator's the accounts page; the
+assistance partner has nothing to see yet (issue 6).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jingzhun.domain.access import Permission, allows
 from jingzhun.domain.deadlines import local_date
@@ -15,12 +19,16 @@ from jingzhun.web.templating import templates
 
 router = APIRouter()
 QUEUE_LENGTH = 50
+HOMES = {Permission.AUDIT_READ: "/audit", Permission.USER_MANAGE: "/users"}
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: CurrentSession, engine: EngineDep) -> Response:
     actor = session.actor
-    if not allows(actor.role, Permission.CASE_READ):  # auditor, administrator, partner: no case queue
+    for permission, path in HOMES.items():
+        if allows(actor.role, permission):
+            return RedirectResponse(path, status_code=303)
+    if not allows(actor.role, Permission.CASE_READ):  # the assistance partner: no case queue
         context = {"request": request, "session": session, "rows": [], "counts": None}
         return templates.TemplateResponse(request, "home_other.html", context)
     today = local_date(dt.datetime.now(dt.UTC))
