@@ -32,6 +32,7 @@ from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor
 from jingzhun.domain.errors import DomainError
+from jingzhun.domain.ids import mask_identifiers
 from jingzhun.domain.workflow import Role
 from jingzhun.services import auditing
 from jingzhun.settings import Settings
@@ -104,11 +105,10 @@ def _refuse(
     conn: Connection, user_id: str, row: Any, locked: bool, cfg: Settings, now: dt.datetime, request_id: str
 ) -> None:
     """Count a failed attempt (locking the account at the limit) and audit it as denied."""
-    if row is None:  # no such account: recorded under the name tried, with no role or jurisdiction
+    if row is None:  # no such account: recorded under the name tried (masked: people type ID numbers there)
         detail = json.dumps({"reason": "unknown"})
-        entry = audit_store.Entry(
-            user_id[:64], "", "", "auth.login", f"user:{user_id[:60]}", "denied", request_id, detail
-        )
+        tried = mask_identifiers(user_id)
+        entry = audit_store.Entry(tried[:64], "", "", "auth.login", f"user:{tried[:60]}", "denied", request_id, detail)
         auditing.record_many(conn, [entry])
         return
     if not locked:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.errors import DomainError
+from jingzhun.domain.ids import make_resident_id
 from jingzhun.services import auth
 from jingzhun.services.users import actor_of
 
@@ -42,6 +43,16 @@ def test_repeated_failures_lock_the_account_and_every_attempt_is_audited(app_cli
     assert results == [("cadre_a", "denied")] * 4 + [("nobody", "denied")]
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=county.settings.lockout_minutes + 1)
     assert auth.login(county.engine, "cadre_a", PASSWORD, county.settings, now=later).actor.actor_id == "cadre_a"
+
+
+def test_an_id_number_typed_as_the_account_name_is_masked_in_the_audit_trail(app_client, county):
+    typed = make_resident_id("532328", dt.date(1980, 5, 17), 21).value  # synthetic, valid check digit
+    assert app_client.post("/login", data={"user_id": typed, "password": "x" * 10}).status_code == 401
+    e = t.audit_events.c
+    with county.engine.connect() as c:
+        row = c.execute(select(e.actor, e.record).where(e.action == "auth.login").order_by(e.seq.desc())).first()
+    assert row is not None and typed not in row.actor and typed not in row.record
+    assert row.actor == typed[:4] + "*" * 10 + typed[-4:]
 
 
 def test_a_session_ends_after_the_idle_timeout_and_at_logout(county):

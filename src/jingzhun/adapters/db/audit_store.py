@@ -112,8 +112,9 @@ def seal(conn: Connection, hasher: Hasher, *, wait: bool = False, limit: int = S
     """Chain up to ``limit`` queued events, oldest first, in the caller's transaction; how many were chained.
 
     With ``wait=False`` a head held by another transaction means 0 (that transaction or the next
-    seal will see to it); the web's sealer thread and the commands wait for the head instead. The queued rows are taken with one
-    ``DELETE … RETURNING``, so an event committed meanwhile is never removed unchained.
+    seal will see to it); the web's sealer thread and the commands wait for the head instead.
+    The queued rows are taken with one ``DELETE … RETURNING``, so an event committed meanwhile
+    is never removed unchained.
     """
     i = t.audit_inbox.c
     if conn.execute(select(i.id).limit(1)).first() is None:
