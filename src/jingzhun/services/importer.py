@@ -22,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from jingzhun.adapters.crypto.sm3 import sm3
 from jingzhun.adapters.db import audit_store
@@ -122,6 +123,11 @@ def run_import(
         event = audit_store.Entry(actor, "system", "", "registry.import", record, detail=json.dumps(totals))
         audit_store.append(conn, sm3, event)
         report.committed = True
+    changed = [name for name, c in report.tables.items() if c.inserted or c.updated]
+    try:
+        store.refresh_statistics(engine, changed)
+    except SQLAlchemyError as e:  # the import is committed; only the planner's statistics are stale
+        report.notes.append(f"导入已完成，但未能刷新数据库统计信息（查询可能变慢）：{type(e).__name__}")
     return report
 
 

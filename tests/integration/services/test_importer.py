@@ -206,3 +206,16 @@ def test_an_event_naming_nobody_is_rejected_and_unknown_types_are_kept(engine, t
     with engine.connect() as c:
         kept = c.execute(select(t.events.c.known_type).where(t.events.c.event_id == "ZZ-2")).scalar_one()
     assert kept is False
+
+
+def test_an_import_leaves_the_planner_statistics_of_what_it_wrote_up_to_date(engine, tmp_path):
+    src = synthetic_registry(tmp_path / "reg", households=60)
+    assert run_import(src, engine).committed
+    with engine.connect() as c:
+        if engine.dialect.name == "sqlite":
+            analysed = set(c.exec_driver_sql("SELECT DISTINCT tbl FROM sqlite_stat1").scalars())
+        else:
+            analysed = set(
+                c.exec_driver_sql("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL").scalars()
+            )
+    assert {"households", "members", "income"} <= analysed

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Column, Connection, MetaData, String, Table, and_, bindparam, select, text
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, and_, bindparam, select, text
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.adapters.db.bulk import insert_frame
@@ -192,3 +192,23 @@ def lock_for_import(conn: Connection) -> None:
         conn.execute(text("DELETE FROM imports WHERE 1 = 0"))
     else:
         conn.execute(text("LOCK TABLE imports IN EXCLUSIVE MODE"))
+
+
+def refresh_statistics(engine: Engine, names: list[str]) -> None:
+    """Bring the planner's statistics of the imported tables up to date, after the import's commit.
+
+    A county's first import turns empty tables into millions of rows; until the statistics know
+    it, PostgreSQL plans a household page's lookups for empty tables (and autovacuum, where it
+    runs at all, gets to it minutes later). SQLite samples at most 1,000 rows per index.
+    """
+    tables = [t.REGISTRY_STORE[n].name for n in names if n in t.REGISTRY_STORE]
+    if not tables:
+        return
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            for name in tables:
+                conn.exec_driver_sql(f"ANALYZE {name}")
+        else:
+            conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
+        conn.commit()
