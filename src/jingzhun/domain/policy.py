@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from jingzhun.domain.categories import RiskType
+from jingzhun.domain.measures import Measure
 from jingzhun.domain.rules import Expr
 
 
@@ -63,6 +64,10 @@ class ResolvedPolicy:
     event_lookback_months: int = 12
     default_risk_code: str = "99"
     max_risk_codes: int = 5
+    measures: tuple[Measure, ...] = ()  # the measure catalogue (帮扶措施目录) in force there
+
+    def measure(self, measure_id: str) -> Measure | None:
+        return next((m for m in self.measures if m.measure_id == measure_id), None)
 
     @property
     def monitoring_threshold_fen(self) -> int:

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from jingzhun.domain.rules import Expr
 from jingzhun.policy.errors import Issue, PolicyError
 from jingzhun.policy.expressions import ExpressionError, parse_condition
+from jingzhun.policy.measure_schema import LoadedMeasure, load_measures
 from jingzhun.policy.schema import PackSpec, Problem, parse_params, pydantic_message
 
 Loc = tuple[str | int, ...]
@@ -58,6 +59,7 @@ class LoadedPack:
     param_notes: dict[str, str]  # resolved name → how it was derived ("2 × 低保 815 元/月 × 12 = …")
     conditions: dict[str, Expr]  # rule id → parsed ``when`` (syntax checked; names checked per chain)
     where: Locator
+    measures: tuple[LoadedMeasure, ...] = ()  # the ``measures`` section, checked per file
 
     @property
     def id(self) -> str:
@@ -115,6 +117,8 @@ def load_text(text: str, file: str) -> LoadedPack:
     problems += _date_problems(spec)
     conditions, rule_problems = _rule_problems(spec)
     problems += rule_problems
+    measures, measure_problems = load_measures(spec.measures)
+    problems += measure_problems
     codes = [t.code for t in spec.risk_types or ()]
     problems += [
         Problem(("risk_types", i, "code"), "POLICY_SCHEMA", f"风险代码 {c} 重复")
@@ -123,7 +127,7 @@ def load_text(text: str, file: str) -> LoadedPack:
     ]
     if problems:
         raise _error(problems, where)
-    return LoadedPack(spec, params, notes, conditions, where)
+    return LoadedPack(spec, params, notes, conditions, where, tuple(measures))
 
 
 def _error(problems: Sequence[Problem], where: Locator) -> PolicyError:

@@ -7,7 +7,8 @@ Merge semantics, root first, each pack over its parent:
   others, ``enabled: false`` drops the inherited rule; order is the parent's, additions last;
 - ``risk_types``: the whole table is replaced when a pack gives one (a partial table would
   leave codes whose meaning depends on two files);
-- ``terminology``: key by key, each key a fixed text or a list of dated variants.
+- ``terminology``: key by key, each key a fixed text or a list of dated variants;
+- ``measures``: by id, like rules (``measure_merge``).
 
 The chain is validated as a whole here: rule names against features and params, risk codes
 against the merged table, reason placeholders, and every new rule complete. Errors point at
@@ -30,11 +31,13 @@ from typing import Any
 
 from jingzhun.domain.categories import DEFAULT_RISK_TYPES, RiskType
 from jingzhun.domain.features import FEATURES
+from jingzhun.domain.measures import Measure
 from jingzhun.domain.policy import ResolvedPolicy, Rule, RuleKind
 from jingzhun.domain.rules import Expr, names_in, to_sql
 from jingzhun.policy.errors import Issue, PolicyError
 from jingzhun.policy.expressions import ExpressionError, check_names, check_reason, to_text
 from jingzhun.policy.loader import LoadedPack, Loc
+from jingzhun.policy.measure_merge import canonical_measures, merge_measures
 from jingzhun.policy.schema import REQUIRED_RESOLVED, TermVariant
 
 FEATURE_KINDS = {f.name: "bool" if f.kind == "bool" else "int" for f in FEATURES}
@@ -61,6 +64,7 @@ class Merged:
     default_risk_code: str
     terminology: dict[str, str | list[TermVariant]]
     content_hash: str
+    measures: tuple[Measure, ...] = ()
 
     @property
     def leaf(self) -> LoadedPack:
@@ -98,6 +102,7 @@ class Merged:
             event_lookback_months=p.get("event_lookback_months", 12),
             default_risk_code=self.default_risk_code,
             max_risk_codes=p.get("max_risk_codes", 5),
+            measures=self.measures,
         )
 
 
@@ -151,9 +156,12 @@ def merge_chain(chain: Sequence[LoadedPack]) -> Merged:
         rule = _check_rule(rule_id, d, {**FEATURE_KINDS, **param_kinds}, names, codes, issues)
         if rule is not None:
             rules.append(MergedRule(rule, to_text(rule.when), d.where["id"][0].id))
+    measures = merge_measures(chain, params, codes, issues)
     if issues:
         raise PolicyError.of(list(dict.fromkeys(issues)))
-    merged = Merged(tuple(chain), params, notes, origin, tuple(rules), risk_types, default_code, terminology, "")
+    merged = Merged(
+        tuple(chain), params, notes, origin, tuple(rules), risk_types, default_code, terminology, "", measures
+    )
     return replace(merged, content_hash=content_hash(merged))
 
 
@@ -258,6 +266,7 @@ def canonical(merged: Merged) -> dict[str, Any]:
             k: v if isinstance(v, str) else [t.model_dump(mode="json", by_alias=True) for t in v]
             for k, v in merged.terminology.items()
         },
+        "measures": canonical_measures(merged.measures),
     }
 
 

@@ -207,6 +207,7 @@ class PackSpec(_Strict):
     risk_types: list[RiskTypeSpec] | None = None
     default_risk_code: Annotated[StrictStr, Field(pattern=r"^\d{2}(\d{2})?$")] | None = None
     terminology: dict[str, StrictStr | list[TermVariant]] = Field(default_factory=dict)
+    measures: list[Any] = Field(default_factory=list)  # each validated by ``measure_schema``
 
     def in_force(self, on: dt.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
@@ -239,6 +240,8 @@ PARAMS: tuple[ParamDef, ...] = (
     ParamDef("income_window_months", "int", "收入核算期（月）", 1, 36),
     ParamDef("event_lookback_months", "int", "部门数据回溯期（月）", 1, 36),
     ParamDef("max_risk_codes", "int", "每户最多风险类型数", 1, 20),
+    ParamDef("measure_deadline_days", "int", "识别后落实帮扶措施的期限（天）", 1, 366),
+    ParamDef("plan_review_months", "int", "帮扶成效复核间隔（月）", 1, 24),
 )
 PARAM_DEFS = {p.name: p for p in PARAMS}
 REQUIRED_RESOLVED = tuple(p.resolved_name for p in PARAMS)
