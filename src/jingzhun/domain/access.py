@@ -43,6 +43,9 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"  # read the audit log
     USER_MANAGE = "user.manage"  # create and deactivate accounts
     DEADLINE_REPORT = "deadline.report"  # run and read the overdue report
+    PLAN_READ = "plan.read"  # read a household's plan (一户一策) and its recommendations
+    PLAN_EDIT = "plan.edit"  # add, change and move plan measures; record effect reviews
+    CHAIN_REPORT = "chain.report"  # run and read the assistance chain's duplicate/omission checks
 
 
 _CASEWORK = frozenset(
@@ -52,17 +55,22 @@ _CASEWORK = frozenset(
         Permission.LEAD_CREATE,
         Permission.HOUSEHOLD_READ,
         Permission.DEADLINE_REPORT,
+        Permission.PLAN_READ,
+        Permission.CHAIN_REPORT,
     }
 )
+# Plans are made by the caseworkers who know the household; the department officer reads them
+# and the chain report (a duplicate is often a department's record) but does not plan.
+_PLANNING = frozenset({Permission.PLAN_EDIT})
 # Full ID numbers are needed for payments, insurance and school records — by the caseworkers who
 # file them, not by the department officer, who compares data by its own systems.
 _UNMASK = frozenset({Permission.PERSON_UNMASK})
 
 GRANTS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
     {
-        Role.VILLAGE_CADRE: _CASEWORK | _UNMASK,
-        Role.TOWNSHIP_REVIEWER: _CASEWORK | _UNMASK,
-        Role.COUNTY_APPROVER: _CASEWORK | _UNMASK,
+        Role.VILLAGE_CADRE: _CASEWORK | _UNMASK | _PLANNING,
+        Role.TOWNSHIP_REVIEWER: _CASEWORK | _UNMASK | _PLANNING,
+        Role.COUNTY_APPROVER: _CASEWORK | _UNMASK | _PLANNING,
         Role.DEPARTMENT_DATA_OFFICER: _CASEWORK,
         Role.ASSISTANCE_PARTNER: frozenset(),
         Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
@@ -80,6 +88,7 @@ ACCESS_CODES = frozenset(
         "HOUSEHOLD_NOT_FOUND",
         "VILLAGE_NOT_FOUND",
         "ATTACHMENT_NOT_FOUND",
+        "PLAN_NOT_FOUND",
     }
 )
 

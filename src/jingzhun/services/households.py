@@ -104,7 +104,7 @@ def view_household(
     with auditing.refusals_audited(engine, actor, "household.read", f"household:{household_id}", request_id):
         require(actor.role, Permission.HOUSEHOLD_READ)
         with engine.begin() as conn:
-            rows = _store_rows(conn, household_in_scope(conn, household_id, actor))
+            rows = store_rows(conn, household_in_scope(conn, household_id, actor))
             view = _view(rows, conn, on)
             detail = {"members": len(view.members)}
             ref = f"household:{household_id}"
@@ -119,7 +119,7 @@ def _member(r: Row[Any], on: dt.date) -> MemberView:
     )  # fmt: skip
 
 
-def _store_rows(conn: Connection, row: Row[Any]) -> StoreRows:
+def store_rows(conn: Connection, row: Row[Any]) -> StoreRows:
     """The household's registry rows; events are those naming it or one of its members (as the engine places them)."""
     household_id = row.household_id
     m, i, c, e = (x.c for x in (t.members, t.income, t.conditions, t.events))

@@ -356,3 +356,37 @@ visit_drafts = Table(
     Column("case_steps", Integer, nullable=False),
     Column("saved_at", DateTime(timezone=True), nullable=False),
 )
+
+# Household plans (一户一策, domain/plans.py): the aggregate — items, every version, reviews — as
+# one JSON document per monitoring case, saved with optimistic locking like a case.
+plans = Table(
+    "plans",
+    metadata,
+    Column("plan_id", String(40), primary_key=True),
+    Column("case_id", String(40), ForeignKey("cases.case_id"), nullable=False, unique=True),
+    Column("household_id", String(40), ForeignKey("households.household_id"), nullable=False, index=True),
+    Column("division_code", String(12), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("document", Text, nullable=False),
+)
+
+# The plan items as rows, rewritten with their plan in the same transaction: what the assistance
+# chain's county-wide checks and the county report read in bulk, without parsing documents.
+plan_items = Table(
+    "plan_items",
+    metadata,
+    Column("plan_id", String(40), ForeignKey("plans.plan_id"), primary_key=True),
+    Column("item_id", String(16), primary_key=True),
+    Column("household_id", String(40), nullable=False, index=True),
+    Column("division_code", String(12), nullable=False, index=True),
+    Column("person_id", String(18), nullable=True, index=True),
+    Column("measure_id", String(64), nullable=False),
+    Column("risk_codes", String(64), nullable=False),  # comma-separated
+    Column("status", String(16), nullable=False),
+    Column("start_on", Date, nullable=True),
+    Column("end_on", Date, nullable=True),
+    Column("amount_fen", BigInteger, nullable=True),
+    Column("provider", String(40), nullable=False),
+    Column("fund_source", Text, nullable=False),
+)
