@@ -150,6 +150,11 @@ class PlanView:
     effect: Effect | None
     member_names: Mapping[str, str]  # person id → name
     masked_ids: Mapping[str, str]
+    review_due: dt.date | None = None  # next effect review (plan_review_months after the last, or the plan's start)
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.review_due is not None and self.review_due < self.context.on
 
     def measure(self, measure_id: str) -> Measure | None:
         return next((m for m in self.context.catalogue if m.measure_id == measure_id), None)
@@ -188,9 +193,21 @@ def _view(ctx: PlanContext) -> PlanView:
     )  # fmt: skip
     checks = plan_checks(facts, ctx.catalogue, ctx.plan_items, ctx.chain_measures(ctx.on))
     effect = _effect(ctx, facts) if ctx.stored else None
-    return PlanView(
-        ctx, ctx.stored.plan if ctx.stored else None, allowed, recs if allowed else (), checks, effect, names, masked
-    )
+    plan = ctx.stored.plan if ctx.stored else None
+    due = review_due(plan, ctx.policy.params.get("plan_review_months", 3)) if plan else None
+    return PlanView(ctx, plan, allowed, recs if allowed else (), checks, effect, names, masked, due)
+
+
+def review_due(plan: AssistancePlan, months: int) -> dt.date:
+    """When the next effect review falls due: ``months`` after the last review, or after the plan was made."""
+    last = plan.reviews[-1].at if plan.reviews else plan.created_at
+    return _plus_months_same_day(local_date(last), months)
+
+
+def _plus_months_same_day(day: dt.date, months: int) -> dt.date:
+    idx = day.year * 12 + day.month - 1 + months
+    year, month = idx // 12, idx % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _effect(ctx: PlanContext, facts: Mapping[str, Value]) -> Effect:

@@ -7,6 +7,7 @@ data by their facts (an able adult, a child), never by a hard-coded id.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -187,3 +188,19 @@ def test_an_effect_review_is_recorded_with_the_income_it_judged_by(planned):
     assert plan.versions[-1].reason == "季度回访"
     if review.per_capita_fen is not None:
         assert review.window and review.threshold_fen > 0
+
+
+def test_the_next_review_falls_due_the_configured_months_after_the_last(planned):
+    p = planned
+    plans.add_measure(p.engine, p.case_id, p.cadre, measure_id="INDUSTRY_SUPPORT", risk_codes=["07"])
+    view = plans.view_plan(p.engine, p.case_id, p.cadre)
+    months = view.context.policy.params["plan_review_months"]
+    made = view.plan.created_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    assert view.review_due == plans.review_due(view.plan, months) and view.review_due > made
+    assert (view.review_due.year * 12 + view.review_due.month) - (made.year * 12 + made.month) == months
+    assert not view.review_overdue
+    # a later day: the same view on the day after (the policy for that year may not be published yet)
+    later = dataclasses.replace(
+        view, context=dataclasses.replace(view.context, on=view.review_due + dt.timedelta(days=1))
+    )
+    assert later.review_overdue
