@@ -25,6 +25,7 @@ from jingzhun.domain.deadlines import local_date
 from jingzhun.services.cases import act_on_case
 from jingzhun.services.deadlines import daily_overdue, list_cases
 from jingzhun.services.demo_accounts import ensure_demo_users, reset_demo_passwords
+from jingzhun.services.demo_plans import start_demo_plans
 from jingzhun.services.importer import run_import
 from jingzhun.services.leads import leads_from_warnings
 from jingzhun.services.screening import ScreenOutcome, screen_store, write_outputs
@@ -84,6 +85,9 @@ def _cases(engine: Engine, outcome: ScreenOutcome) -> None:
         f"筛查线索：新立案 {intake.opened:,} 件，并入 {intake.merged:,} 件，此前已受理 {intake.already_received:,} 件；"
         f"乡镇 {township} 已受理本乡镇的线索"
     )
+    with render.console.status("演示帮扶计划 …"):
+        planned = start_demo_plans(engine, actor_of(engine, "cadre"))
+    render.console.print(f"村 {village}：本次 {planned} 户经绿色通道和入户核实，按推荐制定了帮扶计划")
     report_day = local_date(received) + dt.timedelta(days=3)
     render.deadline_tallies(daily_overdue(engine, actor_of(engine, "county"), today=report_day), report_day)
     table = Table(title="演示账号（网页用账号和密码登录；命令行用 --as 账号）")

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from jingzhun import bootstrap
+from jingzhun.adapters.db import tables as t
 from jingzhun.cli.main import app
 
 from ..services.helpers import read_csv, synthetic_registry, write_csv
@@ -68,6 +71,20 @@ def test_demo_builds_imports_and_summarises_a_county(env):
     result = runner.invoke(app, ["demo", "--no-serve", "--households", "300"])
     assert result.exit_code == 0, result.output
     assert "合成县概况" in result.output and "300" in result.output and "户人均纯收入分布" in result.output
+
+
+def test_demo_gives_some_households_of_the_cadres_village_a_plan_through_the_services(env):
+    result = runner.invoke(app, ["demo", "--no-serve", "--households", "1500"])
+    assert result.exit_code == 0, result.output
+    made = int(result.output.split("本次 ")[1].split(" 户")[0])
+    engine = bootstrap.store_engine()
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(t.plan_items.c.status, t.plan_items.c.division_code)).all()
+    finally:
+        engine.dispose()
+    assert made >= 1 and len(rows) == made
+    assert {r.status for r in rows} == {"in_progress"} and len({r.division_code for r in rows}) == 1
 
 
 def test_db_upgrade_is_idempotent(env):
