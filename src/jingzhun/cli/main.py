@@ -11,6 +11,7 @@ from jingzhun.cli import (
     demo_cmd,
     household_cmd,
     import_cmd,
+    plan_cmd,
     policy_cmd,
     screen_cmd,
     serve_cmd,
@@ -34,5 +35,6 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(case_cmd.app, name="case")
+app.add_typer(plan_cmd.app, name="plan")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(household_cmd.app, name="household")
