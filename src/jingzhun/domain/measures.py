@@ -274,7 +274,7 @@ class Eligibility:
             return "符合：" + "；".join(self.met) if self.met else "无附加条件"
         parts = []
         for u in self.unmet:
-            missing = [k for k, v in u.values.items() if v is None]
+            missing = [FACTS[k].label if k in FACTS else k for k, v in u.values.items() if v is None]
             parts.append(u.label + (f"（缺少数据：{'、'.join(missing)}）" if missing else ""))
         return "不符合：" + "；".join(parts)
 
