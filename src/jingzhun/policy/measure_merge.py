@@ -6,8 +6,9 @@ by key, ``enabled: false`` drops the entry. Checks that need the whole chain: ev
 eligibility condition reads is a fact, a pack parameter or one of the measure's own
 parameters; a household measure reads no person fact; conditions are true/false; labels name
 known placeholders; ``addresses`` are in the merged risk table (a code or a two-digit family);
-a term-based grant names its term starts. A shared ``duplicate_key`` is allowed on purpose:
-it is how two programmes that cover one need are declared to exclude each other.
+a term-based grant names its term starts; a per-term amount is within the measure's cap. A
+shared ``duplicate_key`` is allowed on purpose: it is how two programmes that cover one need
+are declared to exclude each other.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class _Draft:
     fields: dict[str, Any] = field(default_factory=dict)
     params: dict[str, int] = field(default_factory=dict)
     where: dict[str, tuple[LoadedPack, Loc]] = field(default_factory=dict)
+    depth: dict[str, int] = field(default_factory=dict)  # field → position in the chain of the pack that set it
 
 
 def merge_measures(
@@ -40,7 +42,7 @@ def merge_measures(
 ) -> tuple[Measure, ...]:
     """The chain's catalogue, in first-definition order; problems go to ``issues``."""
     drafts: dict[str, _Draft] = {}
-    for pack in chain:
+    for depth, pack in enumerate(chain):
         for m in pack.measures:
             loc: Loc = ("measures", m.index)
             if not m.entry.enabled:
@@ -69,7 +71,9 @@ def merge_measures(
             d.fields.update(given)
             d.params.update(m.params)
             d.where.update({k: (pack, (*loc, k)) for k in given})
+            d.depth.update(dict.fromkeys(given, depth))
             d.where.update({f"params.{k}": (pack, (*loc, "params")) for k in m.params})
+            d.depth.update(dict.fromkeys((f"params.{k}" for k in m.params), depth))
     out = [_build(mid, d, pack_params, risk_codes, issues) for mid, d in drafts.items()]
     return tuple(m for m in out if m is not None)
 
@@ -80,9 +84,9 @@ def _build(
     f = d.fields
     before = len(issues)
 
-    def at(key: str, message: str, code: str = "POLICY_SCHEMA") -> None:
+    def at(key: str, message: str, code: str = "POLICY_SCHEMA", sub: Loc = ()) -> None:
         pack, loc = d.where.get(key, d.where["id"])
-        issues.append(pack.issue(loc, code, message))
+        issues.append(pack.issue((*loc, *sub), code, message))
 
     target = Target(f["target"])
     facts = {n: ("bool" if x.kind == "bool" else "int") for n, x in FACTS.items()}
@@ -91,6 +95,12 @@ def _build(
     clash = sorted(set(d.params) & set(FACTS))
     if clash:
         at(f"params.{clash[0]}", f"措施 {measure_id} 的参数名 {'、'.join(clash)} 与条件事实同名")
+    per_term, cap = d.params.get("amount_per_term_fen"), d.params.get("max_amount_fen")
+    if per_term is not None and cap is not None and per_term > cap:
+        # a county raising the amount but not the cap would have every grant refused by the plan
+        later = max(("params.amount_per_term_fen", "params.max_amount_fen"), key=lambda k: d.depth[k])
+        at(later, f"措施 {measure_id} 的 amount_per_term（{_yuan(per_term)} 元）超过上限 max_amount"
+                  f"（{_yuan(cap)} 元）：改金额时请同时改上限")  # fmt: skip
     kinds = {**facts, **dict.fromkeys(pack_params, "int"), **dict.fromkeys(d.params, "int")}
     conditions: list[Condition] = []
     for j, (expr, label) in enumerate(f["eligibility"]):
@@ -101,7 +111,11 @@ def _build(
         except ExpressionError as e:
             person_only = sorted(names_in(expr) & PERSON_FACT_NAMES) if target is Target.HOUSEHOLD else []
             hint = f"（{'、'.join(person_only)} 只适用于对象为个人的措施）" if person_only else ""
-            at("eligibility", e.message + hint, e.code)
+            if person_only and d.depth["target"] > d.depth["eligibility"]:
+                # an inherited condition broken by a later pack's ``target: household``: say so there
+                at("target", e.message + hint, e.code)
+            else:
+                at("eligibility", e.message + hint, e.code, (j, "when"))
             continue
         conditions.append(Condition(expr, to_text(expr), label))
     for code in f.get("addresses", ()):
@@ -134,6 +148,10 @@ def _build(
         feed_events=tuple(f.get("feed_events", ())),
         source=f.get("source", ""),
     )
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100:,}" if fen % 100 == 0 else f"{fen / 100:,.2f}"
 
 
 def canonical_measures(measures: Sequence[Measure]) -> list[dict[str, Any]]:

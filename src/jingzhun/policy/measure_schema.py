@@ -2,10 +2,11 @@
 
 Written like a rule (docs/policy-guide.md, 帮扶措施目录): a new id needs ``type``, ``label``,
 ``role``, ``target``, ``provider`` and ``eligibility``; repeating an inherited id replaces the
-fields it gives — ``params`` key by key, so a county that pays Yulu 4,000 yuan writes only
-that amount — and ``enabled: false`` drops the entry. Per-file checks are here (the schema,
-amounts, condition syntax, term dates, duplicate ids); checks that need the chain (names,
-risk codes, completeness) are in ``measure_merge``.
+fields it gives — ``params`` key by key, so a county that pays Yulu 2,000 yuan a term writes
+only ``amount_per_term`` and ``max_amount`` — and ``enabled: false`` drops the entry.
+Per-file checks are here (the schema, amounts, condition syntax, term dates that exist every
+year, duplicate ids); checks that need the chain (names, risk codes, completeness, caps) are
+in ``measure_merge``.
 """
 
 from __future__ import annotations
@@ -118,9 +119,10 @@ def _term_days(
     for j, text in enumerate(raw):
         month, day = int(text[:2]), int(text[3:])
         try:
-            dt.date(2024, month, day)  # a leap year: 02-29 is a possible (if odd) term start
+            dt.date(2025, month, day)  # a common year: a term start must exist every year
         except ValueError:
-            problems.append(Problem((*loc, "assess_on", j), "POLICY_SCHEMA", f"日期 {text} 不存在"))
+            why = "不是每年都有，请写 02-28 或 03-01" if text == "02-29" else "不存在"
+            problems.append(Problem((*loc, "assess_on", j), "POLICY_SCHEMA", f"日期 {text} {why}"))
             continue
         days.append((month, day))
     return tuple(sorted(set(days)))
