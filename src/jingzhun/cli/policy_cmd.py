@@ -1,5 +1,7 @@
 """``jingzhun policy show|validate|list``: look at, check and list policy packs.
 
+``show`` prints the parameters, the screening rules and the measure catalogue (帮扶措施目录).
+
 Exit codes: 0 success; 1 a pack is invalid or cannot be resolved (messages as
 ``FILE:LINE: field: CODE message``); 2 usage error (bad option values).
 ``show --json`` and ``list --json`` print one JSON document to stdout for scripts.
@@ -13,18 +15,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from jingzhun.cli import render
+from jingzhun.domain.measures import Measure, Target
+from jingzhun.domain.measures import render as render_label
 from jingzhun.domain.policy import ResolvedPolicy, RuleKind
 from jingzhun.domain.rules import to_sql
 from jingzhun.policy import PackSet, PolicyError, load_packs, validate_files
+from jingzhun.policy.measure_merge import canonical_measures
 from jingzhun.policy.merge import Merged
 from jingzhun.policy.registry import expand
 from jingzhun.policy.schema import PARAM_LABELS
 from jingzhun.reference.divisions import name_of
 
-app = typer.Typer(help="政策包：查看、校验、列出（监测标准、识别规则）", no_args_is_help=True)
+app = typer.Typer(help="政策包：查看、校验、列出（监测标准、识别规则、帮扶措施目录）", no_args_is_help=True)
 
 PackOpt = Annotated[
     list[Path] | None, typer.Option("--pack", help="另外加载的政策包文件或目录（可重复）；同 id 覆盖内置包")
@@ -80,7 +86,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,
     pack: PackOpt = None,
 ) -> None:
-    """显示某政策包（或某省/县在某日适用的政策包）解析后的参数和规则。"""
+    """显示某政策包（或某省/县在某日适用的政策包）解析后的参数、规则和帮扶措施目录。"""
     division = county or province
     on = _day(year, date)
     if county and province and not county.startswith(province):
@@ -111,7 +117,7 @@ def _within_window(packs: PackSet, pack_id: str, today: dt.date) -> dt.date:
 
 
 def policy_document(policy: ResolvedPolicy, merged: Merged, on: dt.date) -> dict[str, Any]:
-    """Everything ``show --json`` prints: identity, window, params (fen and yuan), rules, wording."""
+    """Everything ``show --json`` prints: identity, window, params (fen and yuan), rules, measures, wording."""
     spec = merged.leaf.spec
     params: dict[str, int | float] = {}
     for name, value in sorted(policy.params.items()):
@@ -157,6 +163,29 @@ def policy_document(policy: ResolvedPolicy, merged: Merged, on: dt.date) -> dict
         ],
         "risk_types": [{"code": t.code, "label": t.label, "group": t.group} for t in policy.risk_types],
         "terminology": dict(policy.terminology),
+        "measures": [
+            _measure_document(e, m) for e, m in zip(canonical_measures(policy.measures), policy.measures, strict=True)
+        ],
+    }
+
+
+def _measure_document(entry: dict[str, Any], measure: Measure) -> dict[str, Any]:
+    """A canonical catalogue entry as ``show --json`` prints it: conditions as text and SQL like the
+    rules, and ``x_yuan`` beside every ``x_fen`` amount like the params."""
+    params: dict[str, int | float] = {}
+    for name, value in entry["params"].items():
+        params[name] = value
+        if name.endswith("_fen"):
+            params[name.removesuffix("_fen") + "_yuan"] = _yuan(value)
+    eligibility = [
+        {"when": c.text, "when_sql": e["when"], "label": e["label"]}
+        for c, e in zip(measure.conditions, entry["eligibility"], strict=True)
+    ]
+    return {
+        **entry,
+        "eligibility": eligibility,
+        "params": params,
+        "expected_income_yuan": _yuan(entry["expected_income_fen"]),
     }
 
 
@@ -189,8 +218,53 @@ def _print_policy(doc: dict[str, Any], merged: Merged) -> None:
         kind = KIND_LABELS[RuleKind(rule["kind"])]
         r.add_row(f"{rule['id']}\n[dim]{rule['label']}[/dim]", kind, " ".join(rule["risk_codes"]), rule["when"])
     c.print(r)
+    if merged.measures:
+        c.print(_measure_table(merged.measures, merged.params, c.width))
     if doc["terminology"]:
         c.print("术语：" + "；".join(f"{k} = {v}" for k, v in doc["terminology"].items()))
+
+
+def _measure_table(measures: tuple[Measure, ...], pack_params: dict[str, int], width: int) -> Table:
+    """The catalogue: one row per measure, conditions as their labels with the params filled in.
+
+    Rich measures Chinese text without spaces as one unbreakable word, so the columns get
+    maximum widths that fit ``width`` (otherwise the table is wider than the terminal and cut).
+    """
+    id_width = max(len(m.measure_id) for m in measures)
+    rest = max(width - (id_width + 10 + 4 + 10) - 19, 12)  # 19: borders and padding of six columns
+    t = Table(title=f"帮扶措施目录（{len(measures)} 项）")
+    t.add_column("措施", min_width=id_width, max_width=id_width, overflow="fold")
+    t.add_column("类型", max_width=10, overflow="fold")
+    t.add_column("对象", no_wrap=True)
+    t.add_column("提供方", max_width=10, overflow="fold")
+    t.add_column("条件", max_width=rest * 3 // 5, overflow="fold")
+    t.add_column("参数", max_width=rest - rest * 3 // 5, overflow="fold")
+    for m in measures:
+        env = {**pack_params, **m.params}
+        conditions = "\n".join(f"·{render_label(c.label, env)}" for c in m.conditions) or "-"
+        t.add_row(  # labels are pack text: escaped, so a "[…]" in them is not rich markup
+            f"{m.measure_id}\n[dim]{escape(m.label)}[/dim]",
+            f"{m.type.label}\n[dim]{m.role.label}[/dim]",
+            "个人" if m.target is Target.PERSON else "户",
+            m.provider.label,
+            escape(conditions),
+            escape(_measure_params_text(m)),
+        )
+    return t
+
+
+def _measure_params_text(m: Measure) -> str:
+    parts = []
+    for name, value in m.params.items():
+        if name.endswith("_fen"):
+            parts.append(f"{name.removesuffix('_fen')} {_yuan(value):,} 元")
+        else:
+            parts.append(f"{name} {value:,}")
+    if m.expected_income_fen:
+        parts.append(f"预期增收 {_yuan(m.expected_income_fen):,} 元/年，{m.effect_months} 个月见效")
+    if m.assess_on:
+        parts.append("开学日 " + "、".join(f"{mo:02d}-{dd:02d}" for mo, dd in m.assess_on))
+    return "\n".join(parts) or "-"
 
 
 def _scope_text(prefix: str) -> str:
