@@ -200,6 +200,18 @@ class Case:
         been = {self.state} | {t.target for t in self.history}
         return not self.closed and any(s in wf.states and wf.states[s].allows_measures for s in been)
 
+    def identified_on(self, wf: WorkflowDefinition) -> dt.date | None:
+        """The China-local day the case first reached a state that allows measures (approval or green channel)."""
+        reached = [t for t in self.history if t.target in wf.states and wf.states[t.target].allows_measures]
+        return local_date(reached[0].at) if reached else None
+
+    def monitored_on(self, wf: WorkflowDefinition, day: dt.date) -> bool:
+        """Whether the household was a monitoring object on ``day``: identified by then, and not closed before it."""
+        since = self.identified_on(wf)
+        if since is None or since > day:
+            return False
+        return not (self.closed and local_date(self.history[-1].at) <= day)
+
     def act(
         self,
         wf: WorkflowDefinition,

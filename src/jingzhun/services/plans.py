@@ -85,13 +85,7 @@ class PlanContext:
         return f"{p.policy_id}@{p.version}#{p.content_hash[:12]}" if p else "-"
 
     def monitored_on(self, day: dt.date) -> bool:
-        """Whether the household was a monitoring object on ``day``: the case had reached a state that
-        allows measures on or before it, and had not closed before it."""
-        states = self.workflow.states
-        reached = [t for t in self.case.history if t.target in states and states[t.target].allows_measures]
-        if not reached or local_date(reached[0].at) > day:
-            return False
-        return not (self.case.closed and local_date(self.case.history[-1].at) <= day)
+        return self.case.monitored_on(self.workflow, day)
 
     def chain_measures(self, day: dt.date) -> set[str]:
         """Measure ids the household receives on ``day``: running plan items and department records."""

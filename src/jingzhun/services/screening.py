@@ -135,11 +135,13 @@ def screen_store(engine: Engine, as_of: dt.date, resolve: Resolver) -> ScreenOut
     return outcome
 
 
-def load_store_tables(engine: Engine) -> dict[str, pl.DataFrame]:
+def load_store_tables(engine: Engine, *, scope: str = "") -> dict[str, pl.DataFrame]:
     """The store's registry tables as frames with the exchange column names (amounts in fen).
 
     Read through SQLAlchemy's typed columns, so SQLite's text dates and 0/1 booleans come back
-    as dates and booleans, exactly as PostgreSQL's do.
+    as dates and booleans, exactly as PostgreSQL's do. ``scope``: only the households whose
+    division code starts with it, their members, incomes, conditions and events (an event
+    belongs where the engine places it: with the member it names, else the household).
     """
     from jingzhun.adapters.db import tables as t
 
@@ -190,6 +192,15 @@ def load_store_tables(engine: Engine) -> dict[str, pl.DataFrame]:
         .schema
         for tb in SCREEN_TABLES
     }
+    if scope:
+        homes = select(h.household_id).where(h.division_code.startswith(scope))
+        people = select(m.person_id).where(m.household_id.in_(homes))
+        for name, key in (("households", h.household_id), ("members", m.household_id), ("income", i.household_id),
+                          ("conditions", c.household_id)):  # fmt: skip
+            queries[name] = queries[name].where(key.in_(homes))
+        queries["events"] = queries["events"].where(
+            e.person_id.in_(people) | (e.person_id.is_(None) & e.household_id.in_(homes))
+        )
     out = {}
     with engine.connect() as conn:
         for name, query in queries.items():
