@@ -7,6 +7,7 @@ import typer
 from jingzhun.cli import (
     audit_cmd,
     case_cmd,
+    chain_cmd,
     db_cmd,
     demo_cmd,
     household_cmd,
@@ -36,5 +37,6 @@ app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(case_cmd.app, name="case")
 app.add_typer(plan_cmd.app, name="plan")
+app.add_typer(chain_cmd.app, name="chain")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(household_cmd.app, name="household")

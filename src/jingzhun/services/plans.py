@@ -28,6 +28,7 @@ from jingzhun.adapters.db import case_store, plan_store
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor, Case
 from jingzhun.domain.categories import risk_table
+from jingzhun.domain.chain import coverage, entries_from_events
 from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.eligibility import MonitoringStatus, household_facts, members_facts
 from jingzhun.domain.errors import DomainError
@@ -88,14 +89,16 @@ class PlanContext:
         return self.case.monitored_on(self.workflow, day)
 
     def chain_measures(self, day: dt.date) -> set[str]:
-        """Measure ids the household receives on ``day``: running plan items and department records."""
+        """Measure ids the household receives on ``day``: running plan items, and department records whose
+        coverage (``domain.chain.coverage``, the same the chain check uses) includes the day."""
         out = {i.measure_id for i in self.plan_items if i.covers(day)}
-        for m in self.catalogue:
-            for e in self.events:
-                if e.event_type in m.feed_events and e.event_date <= day < _plus_months(
-                    e.event_date, m.coverage_months
-                ):
-                    out.add(m.measure_id)
+        homes = {m.person_id.value: self.household.household_id for m in self.household.members}
+        by_id = {m.measure_id: m for m in self.catalogue}
+        divisions = {self.household.household_id: self.division_code}
+        for entry in entries_from_events(self.events, self.catalogue, homes, divisions):
+            first, last = coverage(by_id[entry.measure_id], entry)
+            if first <= day <= last:
+                out.add(entry.measure_id)
         return out
 
     def facts_on(self, day: dt.date) -> dict[str, Value]:
@@ -109,11 +112,6 @@ class PlanContext:
         )
         day_for_window, _ = assessment_day(self.household, day)
         return household_facts(self.household, status, window=income_window_end(day_for_window))
-
-
-def _plus_months(day: dt.date, months: int) -> dt.date:
-    idx = day.year * 12 + day.month - 1 + months
-    return dt.date(idx // 12, idx % 12 + 1, 1)
 
 
 def _load(conn: Connection, case_id: str, actor: Actor, on: dt.date) -> PlanContext:

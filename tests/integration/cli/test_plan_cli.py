@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -68,3 +70,17 @@ def test_a_step_and_a_review_are_new_versions(demo):
     assert reviewed.exit_code == 0 and "成效复核" in reviewed.output, reviewed.output
     outsider = runner.invoke(app, ["plan", "show", case_id, "--as", "auditor"])
     assert outsider.exit_code == 1 and "PERMISSION_DENIED" in outsider.output
+
+
+def test_the_chain_check_prints_the_county_report_and_writes_masked_findings(demo, tmp_path):
+    out = tmp_path / "findings.csv"
+    result = runner.invoke(app, ["chain", "check", "--as", "county", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "救助链核查" in result.output and "532328" in result.output
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    frame = pl.read_csv(out, infer_schema=False)
+    assert {"rule_id", "household_id", "office", "township_code", "message"} <= set(frame.columns)
+    assert not re.search(rb"\d{17}[\dX]", data)  # no full resident ID leaves the system
+    refused = runner.invoke(app, ["chain", "check", "--as", "auditor"])
+    assert refused.exit_code == 1 and "PERMISSION_DENIED" in refused.output
