@@ -12,34 +12,16 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
 from jingzhun import bootstrap
 from jingzhun.cli import render
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
-from jingzhun.domain.ids import mask_identifiers
 from jingzhun.services import chain
+from jingzhun.services.chain import RULE_LABELS, masked_findings
 
 app = typer.Typer(help="救助链：重复救助与遗漏核查", no_args_is_help=True)
-
-RULE_LABELS = {
-    "CHAIN_DUPLICATE": "重复救助",
-    "CHAIN_RISK_WITHOUT_MEASURE": "风险超期未落实措施",
-    "CHAIN_ENTITLEMENT_MISSED": "符合条件未享受",
-}
-
-
-def masked(findings: pl.DataFrame) -> pl.DataFrame:
-    """The findings as they may leave the system: person ids and ids inside messages masked."""
-    if not findings.height:
-        return findings
-    return findings.with_columns(
-        pl.col("person_id").map_elements(mask_identifiers, return_dtype=pl.Utf8),
-        pl.col("message").map_elements(mask_identifiers, return_dtype=pl.Utf8),
-        pl.col("record_ids").list.join(";"),
-    )
 
 
 @app.command("check")
@@ -64,7 +46,7 @@ def check(
     for r in report.counties:
         runs.add_row(r.county, r.policy, f"{r.households:,}", f"{r.ledger_entries:,}", f"{r.findings:,}")
     render.console.print(runs)
-    found = masked(report.findings)
+    found = masked_findings(report.findings)
     if found.height:
         summary = found.group_by("rule_id", "office").len().sort("rule_id", "office")
         by_rule = Table(title="按规则和责任部门")

@@ -32,6 +32,7 @@ from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor, Case
 from jingzhun.domain.categories import risk_table
 from jingzhun.domain.deadlines import local_date
+from jingzhun.domain.ids import mask_identifiers
 from jingzhun.domain.measures import Measure
 from jingzhun.domain.plans import ItemStatus
 from jingzhun.domain.policy import ResolvedPolicy
@@ -92,6 +93,25 @@ def check_chain(engine: Engine, actor: Actor, *, check_day: dt.date | None = Non
                 conn, actor, "chain.check", f"division:{actor.jurisdiction}", detail, request_id=request_id
             )
     return report
+
+
+RULE_LABELS = {
+    "CHAIN_DUPLICATE": "重复救助",
+    "CHAIN_RISK_WITHOUT_MEASURE": "风险超期未落实措施",
+    "CHAIN_ENTITLEMENT_MISSED": "符合条件未享受",
+}
+
+
+def masked_findings(findings: pl.DataFrame) -> pl.DataFrame:
+    """The findings as they may be shown or leave the system: person ids (also inside messages) masked,
+    record ids joined with ``;``."""
+    if not findings.height:
+        return findings.with_columns(pl.col("record_ids").list.join(";"))
+    return findings.with_columns(
+        pl.col("person_id").map_elements(mask_identifiers, return_dtype=pl.Utf8),
+        pl.col("message").map_elements(mask_identifiers, return_dtype=pl.Utf8),
+        pl.col("record_ids").list.join(";"),
+    )
 
 
 def _empty() -> pl.DataFrame:
