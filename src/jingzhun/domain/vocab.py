@@ -83,6 +83,10 @@ class EventType(StrEnum):
     DISASTER_LOSS = "disaster_loss"
     JOB_LOSS = "job_loss"
     BUSINESS_FAILURE = "business_failure"
+    # grants of catalogue measures arriving from departments (the assistance chain's feed records)
+    YULU_SUBSIDY = "yulu_subsidy"
+    EDUCATION_SUBSIDY = "education_subsidy"
+    MEDICAL_ASSISTANCE = "medical_assistance"
 
 
 # Keyed by (vocabulary, code): codes repeat across vocabularies ("none" is both a labour
@@ -142,6 +146,9 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         "disaster_loss": "灾害损失",
         "job_loss": "失业",
         "business_failure": "经营失败",
+        "yulu_subsidy": "雨露计划补助",
+        "education_subsidy": "教育资助",
+        "medical_assistance": "医疗救助",
     },
 }
 
