@@ -28,10 +28,24 @@ from jingzhun.services.auditing import Sealer
 from jingzhun.settings import Settings
 from jingzhun.web.api import api_mount
 from jingzhun.web.deps import LoginRequired
-from jingzhun.web.pages import attachments, audit, auth, cases, drafts, households, notices, review, search, users, work
+from jingzhun.web.pages import (
+    attachments,
+    audit,
+    auth,
+    cases,
+    drafts,
+    households,
+    notices,
+    plans,
+    review,
+    search,
+    users,
+    work,
+)
 from jingzhun.web.templating import templates
 
 FORBIDDEN = frozenset({"PERMISSION_DENIED", "ROLE_NOT_ALLOWED", "SELF_APPROVAL", "CSRF_FAILED"})
+CONFLICTS = frozenset({"CASE_CONFLICT", "PLAN_VERSION"})  # someone else changed the record meanwhile
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -46,7 +60,7 @@ def status_of(error: DomainError) -> int:
         return 404
     if error.code in FORBIDDEN:
         return 403
-    if error.code == "CASE_CONFLICT":
+    if error.code in CONFLICTS:
         return 409
     if error.code == "FONT_MISSING":  # the server's setup, not the user's request
         return 503
@@ -110,7 +124,7 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
     app.state.engine, app.state.settings = engine, settings
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.router.routes.append(api_mount(engine, status_of=status_of))  # /api/v1, with its own schema
-    for module in (auth, work, cases, drafts, attachments, households, search, review, notices, audit, users):
+    for module in (auth, work, cases, drafts, attachments, plans, households, search, review, notices, audit, users):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

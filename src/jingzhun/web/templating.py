@@ -10,7 +10,10 @@ from fastapi.templating import Jinja2Templates
 from jingzhun.domain.access import ROLE_LABELS
 from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.deadlines import CHINA_TZ, DeadlineStatus
+from jingzhun.domain.ids import mask_identifiers
+from jingzhun.domain.measures import Provider
 from jingzhun.domain.money import fen_to_yuan, format_yuan
+from jingzhun.domain.plans import EffectVerdict, ItemStatus
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.auto_reload = False  # shipped with the package: no need to stat each template on every render
@@ -41,7 +44,33 @@ def status_class(status: DeadlineStatus | None) -> str:
     return f"st-{status.colour}" if status else "st-none"
 
 
+def provider_label(code: str) -> str:
+    """A plan item's provider: the department's or force's name, or the text as stored."""
+    try:
+        return Provider(code).label
+    except ValueError:
+        return code or "—"
+
+
+_ITEM_CLASSES = {ItemStatus.PLANNED: "st-plan", ItemStatus.IN_PROGRESS: "st-yellow", ItemStatus.DELIVERED: "st-green"}
+_VERDICT_CLASSES = {EffectVerdict.MET: "st-green", EffectVerdict.ON_TRACK: "st-yellow", EffectVerdict.SLOW: "st-red"}
+
+
+def plan_status_class(status: ItemStatus) -> str:
+    return _ITEM_CLASSES.get(status, "st-none")
+
+
+def verdict_class(verdict: EffectVerdict | str) -> str:
+    return _VERDICT_CLASSES.get(EffectVerdict(verdict), "st-none")
+
+
+def verdict_label(verdict: EffectVerdict | str) -> str:
+    return EffectVerdict(verdict).label
+
+
 templates.env.filters.update(
-    beijing=beijing, yuan=yuan, whole_yuan=whole_yuan, category=category_label, status_class=status_class
-)
+    beijing=beijing, yuan=yuan, whole_yuan=whole_yuan, category=category_label, status_class=status_class,
+    provider=provider_label, plan_status_class=plan_status_class, verdict_class=verdict_class,
+    verdict_label=verdict_label, masked=mask_identifiers,
+)  # fmt: skip
 templates.env.globals.update(ROLE_LABELS=ROLE_LABELS)

@@ -14,11 +14,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.cases import Actor, Channel, Lead
 from jingzhun.domain.categories import MonitoringCategory
+from jingzhun.domain.ids import ResidentId
+from jingzhun.domain.vocab import LaborCapacity
 from jingzhun.domain.workflow import Role
 from jingzhun.reference.divisions import counties_of_province
 from jingzhun.services.auth import set_password
@@ -141,3 +143,41 @@ def advance(county: County, case_id: str, *, through_notice: bool = False) -> No
     if through_notice:
         closing = start + dt.timedelta(days=7)
         act_on_case(county.engine, case_id, "close_publicity", cadre, at=closing, evidence=["publicity_record"])
+
+
+@dataclass(frozen=True)
+class GreenCase:
+    """A village-A case on the green channel with its visit recorded, so measures may be planned."""
+
+    case_id: str
+    household_id: str
+    adult: str  # an able member aged 25–60 today: eligible for micro-credit (18–65) with a margin
+    adult_name: str
+
+
+def green_channel(county: County, *, skip: int = 0) -> GreenCase:
+    """Take the first village-A case (after ``skip`` such) whose household has an able adult through
+    the green channel and the visit (risks 07 and 01 confirmed), through the services, dated in the past."""
+    today = dt.datetime.now(dt.UTC).date()
+    able = [c.value for c in LaborCapacity if c.is_able]
+    m = t.members.c
+    with county.engine.connect() as c:
+        rows = c.execute(select(m.household_id, m.person_id, m.name).where(m.labor_capacity.in_(able))).all()
+    adults: dict[str, tuple[str, str]] = {}
+    for r in sorted(rows, key=lambda r: r.person_id):
+        if 25 <= ResidentId(r.person_id).age_on(today) <= 60:
+            adults.setdefault(r.household_id, (r.person_id, r.name))
+    found = [(case, hh) for case, hh in zip(county.cases_a, county.households_a, strict=True) if hh in adults]
+    case_id, household = found[skip]
+    cadre = Actor("cadre_a", Role.VILLAGE_CADRE, county.village_a)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("accept", {}),
+        ("green_channel", {"reason": "因病急需救助，先帮后评"}),
+        ("resume", {}),
+        ("submit_verification", {"evidence": ["verification_form", "signed_consent"],
+                                 "category": MonitoringCategory.UNSTABLE_ALLEVIATED, "risk_codes": ["07", "01"]}),
+    ]  # fmt: skip
+    for i, (action, kw) in enumerate(steps):
+        act_on_case(county.engine, case_id, action, cadre, at=start + dt.timedelta(hours=i), **kw)
+    return GreenCase(case_id, household, *adults[household])

@@ -6,6 +6,10 @@ cadre (a 404, never a 403: out of scope must not reveal that a record exists); "
 auditor, who may read the audit log and nothing else. The auditor's and the administrator's
 routes are asked the other way round (``Expect.who``): village A's cadre has no role there, and
 "another village" is the auditor or administrator of another county.
+
+The plan routes (一户一策) are also asked of every role (``PLAN_ROLES``): the caseworkers edit,
+the department data officer reads, the assistance partner, the auditor and the administrator
+are refused, and another county's approver finds nothing.
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
+from jingzhun.domain.workflow import Role
+from jingzhun.services import plans
 from jingzhun.services.attachments import add_attachment
-from jingzhun.services.auth import create_api_token
+from jingzhun.services.auth import create_api_token, set_password
 from jingzhun.services.drafts import save_draft
-from jingzhun.services.users import actor_of
+from jingzhun.services.users import User, actor_of, add_user
 from jingzhun.web.app import create_app
 
-from .conftest import login, other_county
+from .conftest import PASSWORD, County, green_channel, login, other_county
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ class Expect:
     data: tuple[tuple[str, str], ...] = ()  # form fields of a POST (the CSRF token is added); JSON for the API
     query: str = ""  # appended to the path; "{case_id}" and "{household_id}" are filled in here too
     who: tuple[str, str, str] | None = None  # (no role, other village, permitted) when not ``WHO``'s
+    body: Any = None  # the JSON body of an API call, when it is not ``data``'s flat strings
 
 
 LOGIN_PAGE = 303  # pages answer an anonymous visitor with a redirect to /login
@@ -109,6 +116,19 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", f"{API}/users"): Expect(401, 403, 200, 200, who=ADMINS),
     ("POST", f"{API}/users"): Expect(401, 403, 403, 201, NEW_ACCOUNT, who=ADMINS),
     ("POST", f"{API}/users/{{user_id}}/deactivate"): Expect(401, 403, 404, 200, (("reason", "调离"),), who=ADMINS),
+    # household plans, on a village-A case on the green channel (``plan_in_village_a``): a plan
+    # with item I1 at version 1, except for the first measure, which is added to no plan yet
+    ("GET", "/cases/{case_id}/plan"): Expect(LOGIN_PAGE, 403, 404, 200),
+    ("POST", "/cases/{case_id}/plan/items"): Expect(
+        LOGIN_PAGE, 403, 404, 303, (("measure_id", "INDUSTRY_SUPPORT"), ("risk_code", "07"), ("expected_version", "0"))
+    ),
+    ("POST", "/cases/{case_id}/plan/items/{item_id}"): Expect(
+        LOGIN_PAGE, 403, 404, 303, (("amount", "2000"), ("reason", "县里核定"), ("expected_version", "1"))
+    ),
+    ("POST", "/cases/{case_id}/plan/items/{item_id}/status"): Expect(
+        LOGIN_PAGE, 403, 404, 303, (("status", "in_progress"), ("expected_version", "1"))
+    ),
+    ("POST", "/cases/{case_id}/plan/reviews"): Expect(LOGIN_PAGE, 403, 404, 303, (("expected_version", "1"),)),
 }
 WHO = {"no_role": "auditor", "other_village": "cadre_b", "permitted": "cadre_a"}
 
@@ -140,6 +160,15 @@ def draft_in_village_a(county) -> None:
     save_draft(county.engine, county.cases_a[0], actor_of(county.engine, "cadre_a"), action="accept", reason="草稿")
 
 
+def plan_in_village_a(county: County, *, with_item: bool) -> str:
+    """A village-A case on the green channel (risks confirmed); with an item, its plan is at version 1 (I1)."""
+    green = green_channel(county)
+    if with_item:
+        cadre = actor_of(county.engine, "cadre_a")
+        plans.add_measure(county.engine, green.case_id, cadre, measure_id="INDUSTRY_SUPPORT", risk_codes=["07"])
+    return green.case_id
+
+
 def test_every_route_is_in_the_matrix(county):
     assert app_routes(create_app(county.engine, county.settings).routes) == set(MATRIX)
 
@@ -157,6 +186,9 @@ def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route, tm
         ids["attachment_id"] = attachment_in_village_a(county, tmp_path)
     if template.endswith("/draft"):
         draft_in_village_a(county)
+    if "/plan" in template:
+        ids["case_id"] = plan_in_village_a(county, with_item=not (method == "POST" and template.endswith("/items")))
+        ids["item_id"] = "I1"
     path = (template + expect.query).format(**ids)
     got = {}
     for who in ("anonymous", *WHO):
@@ -167,7 +199,7 @@ def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route, tm
                 admin = actor_of(county.engine, "admin_x" if user.endswith("_x") else "admin")
                 token = create_api_token(county.engine, user, "matrix", by=admin) if who != "anonymous" else ""
                 headers = {"Authorization": f"Bearer {token}"} if token else {}
-                body = data if method in ("POST", "PUT") else None
+                body = expect.body if expect.body is not None else data if method in ("POST", "PUT") else None
                 response = client.request(method, path, json=body, headers=headers)
                 got[who] = response.status_code
                 continue
@@ -176,3 +208,61 @@ def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route, tm
             response = client.request(method, path, data=data or None)
             got[who] = response.status_code
     assert got == {k: getattr(expect, k) for k in got}
+
+
+# The plan routes by role. Writes send a stale plan version: a role that passes the permission
+# and the scope gets 409 PLAN_VERSION, so nothing changes whoever asks first.
+EDIT, READ, REFUSED, ELSEWHERE = "edit", "read", "refused", "elsewhere"
+PLAN_ROLES = {"cadre_a": EDIT, "town_a": EDIT, "county": EDIT, "data": READ, "partner": REFUSED,
+              "auditor": REFUSED, "admin": REFUSED, "cadre_b": ELSEWHERE, "county_x": ELSEWHERE}  # fmt: skip
+STALE = "7"
+PLAN_ROUTES: dict[tuple[str, str], Any] = {
+    ("GET", "/cases/{case_id}/plan"): None,
+    ("POST", "/cases/{case_id}/plan/items"): {"measure_id": "SKILLS_TRAINING", "risk_code": "07", "member": "1"},
+    ("POST", "/cases/{case_id}/plan/items/I1"): {"amount": "2000", "reason": "县里核定"},
+    ("POST", "/cases/{case_id}/plan/items/I1/status"): {"status": "in_progress"},
+    ("POST", "/cases/{case_id}/plan/reviews"): {},
+}
+EXPECTED = {  # (reading, writing) status by kind of role, for pages and the API alike
+    EDIT: (200, 409),
+    READ: (200, 403),
+    REFUSED: (403, 403),
+    ELSEWHERE: (404, 404),
+}
+
+
+def plan_accounts(county: County) -> None:
+    """An assistance partner of the county, and an approver of another county (``county_x``), with passwords."""
+    code = other_county(county)
+    admin, admin_x = actor_of(county.engine, "admin"), actor_of(county.engine, "admin_x")
+    add_user(county.engine, User("partner", "帮扶力量", Role.ASSISTANCE_PARTNER, county.village_a[:6] + "000000"),
+             by=admin)  # fmt: skip
+    add_user(county.engine, User("county_x", "外县审批", Role.COUNTY_APPROVER, code), by=admin_x)
+    set_password(county.engine, "partner", PASSWORD, by=admin)
+    set_password(county.engine, "county_x", PASSWORD, by=admin_x)
+
+
+@pytest.mark.parametrize("route", sorted(PLAN_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_plan_routes_answer_each_role_as_the_plan_permissions_say(county, route):
+    method, template = route
+    plan_accounts(county)
+    case_id = plan_in_village_a(county, with_item=True)
+    path = template.format(case_id=case_id)
+    fields = PLAN_ROUTES[route]
+    got, want = {}, {}
+    for user, kind in PLAN_ROLES.items():
+        want[user] = EXPECTED[kind][0 if method == "GET" else 1]
+        with TestClient(create_app(county.engine, county.settings), follow_redirects=False) as client:
+            if template.startswith(API):
+                admin = actor_of(county.engine, "admin_x" if user.endswith("_x") else "admin")
+                headers = {"Authorization": f"Bearer {create_api_token(county.engine, user, 'matrix', by=admin)}"}
+                body = None if fields is None else {**fields, "expected_version": int(STALE)}
+                got[user] = client.request(method, path, json=body, headers=headers).status_code
+            else:
+                csrf = login(client, user)
+                data = None if fields is None else {**fields, "expected_version": STALE, "csrf_token": csrf}
+                if data and "member" in data:  # the member's masked ID as the page would carry it
+                    view = plans.view_plan(county.engine, case_id, actor_of(county.engine, "cadre_a"))
+                    data["member_check"] = next(iter(view.masked_ids.values()))
+                got[user] = client.request(method, path, data=data).status_code
+    assert got == want

@@ -61,6 +61,7 @@ def case_context(
         "actions": [] if case.closed else _actions_for(view, role),
         "can_object": notice is not None and case.state == notice.state and role in notice.answer_roles,
         "can_read_households": allows(role, Permission.HOUSEHOLD_READ),
+        "can_read_plan": allows(role, Permission.PLAN_READ),
         "categories": list(MonitoringCategory),
         "risk_labels": {code: t.label for code, t in risk_table().items()},
         "document_label": document_label,
