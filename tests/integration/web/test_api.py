@@ -235,7 +235,9 @@ def test_the_schema_describes_the_api_only_with_problem_details_and_bearer_auth(
     assert set(schema["paths"]) == {
         "/me", "/cases", "/cases/{case_id}", "/cases/{case_id}/actions", "/cases/{case_id}/objections", "/leads",
         "/households/{household_id}", "/cases/{case_id}/draft", "/audit/events", "/users",
-        "/users/{user_id}/deactivate",
+        "/users/{user_id}/deactivate", "/cases/{case_id}/plan", "/cases/{case_id}/plan/items",
+        "/cases/{case_id}/plan/items/{item_id}", "/cases/{case_id}/plan/items/{item_id}/status",
+        "/cases/{case_id}/plan/reviews",
     }  # fmt: skip
     assert schema["servers"] == [{"url": "/api/v1"}]
     assert schema["components"]["securitySchemes"]["HTTPBearer"] == {

@@ -4,7 +4,8 @@ The API is fuzzed in-process over the synthetic county, on SQLite (the fuzzing i
 interface; engine parity is what ``test_api`` checks on both engines). Generated case and
 household ids are often swapped for real ones, of both villages, so the fuzzer reaches the
 workflow and the scoping, not only "not found"; account ids likewise, so the administrator's run
-reaches real accounts (its own included: deactivating oneself is refused). ``call_and_validate``
+reaches real accounts (its own included: deactivating oneself is refused), and plan item ids, so
+the plan routes reach the items of a village-A case on the green channel that has a plan. ``call_and_validate``
 runs schemathesis' default checks: no 5xx, documented status codes, content types and headers,
 responses matching their schemas, schema-violating requests refused, schema-valid ones not
 refused for their shape, and the token actually required.
@@ -31,14 +32,15 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
+from jingzhun.services import plans
 from jingzhun.services.auth import create_api_token
 from jingzhun.services.users import actor_of
 from jingzhun.web.app import create_app
 
-from .conftest import County
+from .conftest import County, green_channel
 
 IDENTIFIER = re.compile(r"[^\x00-\x20\x7f]{1,40}")  # the schema's case and household ids
-EXAMPLES = 100  # per operation and run: the five runs take about a minute and a half together
+EXAMPLES = 100  # per operation and run: the five runs take about three minutes together
 CONFIG = """
 [generation]
 with-security-parameters = false  # the test sends the token; the ignored_auth check still drops it
@@ -62,17 +64,22 @@ def _real(known: list[str], given_value: Any) -> st.SearchStrategy[Any]:
 
 @pytest.fixture
 def api_schema(county: County) -> Any:
+    green = green_channel(county)  # a plan with a household item and a person item, for the plan routes
+    cadre = actor_of(county.engine, "cadre_a")
+    plans.add_measure(county.engine, green.case_id, cadre, measure_id="INDUSTRY_SUPPORT", risk_codes=["07"])
+    plans.add_measure(county.engine, green.case_id, cadre, measure_id="MICRO_CREDIT", risk_codes=["07"],
+                      person_id=green.adult)  # fmt: skip
     app = create_app(county.engine, county.settings)
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, config=SchemathesisConfig.from_str(CONFIG))
     known = {"case_id": county.cases_a + county.cases_b, "household_id": county.households_a + county.households_b,
-             "user_id": ["cadre_a", "cadre_b", "data", "admin"]}  # fmt: skip
+             "user_id": ["cadre_a", "cadre_b", "data", "admin"], "item_id": ["I1", "I2"]}  # fmt: skip
+    known["case_id"] = [green.case_id, *known["case_id"]]
 
     @schema.hook
     def flatmap_path_parameters(_: Any, path_parameters: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
         if not path_parameters:
             return st.just(path_parameters)
-        name, value = next(iter(path_parameters.items()))
-        return _real(known[name], value).map(lambda v: {**path_parameters, name: v})
+        return st.fixed_dictionaries({name: _real(known[name], value) for name, value in path_parameters.items()})
 
     @schema.hook
     def flatmap_body(_: Any, body: Any) -> st.SearchStrategy[Any]:

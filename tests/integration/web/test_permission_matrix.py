@@ -129,6 +129,17 @@ MATRIX: dict[tuple[str, str], Expect] = {
         LOGIN_PAGE, 403, 404, 303, (("status", "in_progress"), ("expected_version", "1"))
     ),
     ("POST", "/cases/{case_id}/plan/reviews"): Expect(LOGIN_PAGE, 403, 404, 303, (("expected_version", "1"),)),
+    ("GET", f"{API}/cases/{{case_id}}/plan"): Expect(401, 403, 404, 200),
+    ("POST", f"{API}/cases/{{case_id}}/plan/items"): Expect(
+        401, 403, 404, 201, body={"measure_id": "INDUSTRY_SUPPORT", "risk_codes": ["07"], "expected_version": 0}
+    ),
+    ("PATCH", f"{API}/cases/{{case_id}}/plan/items/{{item_id}}"): Expect(
+        401, 403, 404, 200, body={"changes": {"amount_fen": 200_000}, "reason": "县里核定", "expected_version": 1}
+    ),
+    ("POST", f"{API}/cases/{{case_id}}/plan/items/{{item_id}}/status"): Expect(
+        401, 403, 404, 200, body={"status": "in_progress", "expected_version": 1}
+    ),
+    ("POST", f"{API}/cases/{{case_id}}/plan/reviews"): Expect(401, 403, 404, 201, body={"expected_version": 1}),
 }
 WHO = {"no_role": "auditor", "other_village": "cadre_b", "permitted": "cadre_a"}
 
@@ -222,6 +233,11 @@ PLAN_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/cases/{case_id}/plan/items/I1"): {"amount": "2000", "reason": "县里核定"},
     ("POST", "/cases/{case_id}/plan/items/I1/status"): {"status": "in_progress"},
     ("POST", "/cases/{case_id}/plan/reviews"): {},
+    ("GET", f"{API}/cases/{{case_id}}/plan"): None,
+    ("POST", f"{API}/cases/{{case_id}}/plan/items"): {"measure_id": "SKILLS_TRAINING", "risk_codes": ["07"]},
+    ("PATCH", f"{API}/cases/{{case_id}}/plan/items/I1"): {"changes": {"note": "x"}, "reason": "县里核定"},
+    ("POST", f"{API}/cases/{{case_id}}/plan/items/I1/status"): {"status": "in_progress"},
+    ("POST", f"{API}/cases/{{case_id}}/plan/reviews"): {},
 }
 EXPECTED = {  # (reading, writing) status by kind of role, for pages and the API alike
     EDIT: (200, 409),

@@ -21,12 +21,12 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jingzhun.domain.errors import DomainError
-from jingzhun.web.api import accounts, audit, drafts, problems
+from jingzhun.web.api import accounts, audit, drafts, plans, problems
 from jingzhun.web.api.deps import request_id_for
 from jingzhun.web.api.routes import router
 
 PREFIX = "/api/v1"
-DESCRIPTION = """精准 jingzhun: 防止返贫动态监测和帮扶 — the case work of the web pages, for systems.
+DESCRIPTION = """精准 jingzhun: 防止返贫动态监测和帮扶 — the case work and plans of the web pages, for systems.
 
 Authenticate with `Authorization: Bearer <token>`; a token acts as one account, with its role,
 jurisdiction and audit trail. A record outside the jurisdiction is 404, like one that does not
@@ -47,6 +47,7 @@ def create_api(engine: Engine, *, status_of: Callable[[DomainError], int]) -> Fa
     api.state.engine = engine
     api.include_router(router)
     api.include_router(drafts.router)
+    api.include_router(plans.router)
     api.include_router(audit.router)
     api.include_router(accounts.router)
     problems.install(api, status_of)
