@@ -33,6 +33,7 @@ from jingzhun.web.pages import (
     audit,
     auth,
     cases,
+    chain,
     drafts,
     households,
     notices,
@@ -124,7 +125,21 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
     app.state.engine, app.state.settings = engine, settings
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.router.routes.append(api_mount(engine, status_of=status_of))  # /api/v1, with its own schema
-    for module in (auth, work, cases, drafts, attachments, plans, households, search, review, notices, audit, users):
+    for module in (
+        auth,
+        work,
+        cases,
+        drafts,
+        attachments,
+        plans,
+        households,
+        chain,
+        search,
+        review,
+        notices,
+        audit,
+        users,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -76,6 +76,9 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/search"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("POST", "/search"): Expect(LOGIN_PAGE, 403, 200, 200, (("q", "{household_id}"),)),
     ("GET", "/review"): Expect(LOGIN_PAGE, 403, 200, 200),
+    # the chain report is scoped, not refused: another village's cadre sees its own village's findings
+    ("GET", "/chain"): Expect(LOGIN_PAGE, 403, 200, 200),
+    ("GET", "/chain.csv"): Expect(LOGIN_PAGE, 403, 200, 200),
     # each case of a batch is its own use case: an out-of-scope one is listed as not found
     ("POST", "/review"): Expect(LOGIN_PAGE, 403, 200, 200, (("case_id", "{case_id}"),)),
     # a village's notice: another village is not found; with no case in the notice yet it is an empty notice
