@@ -204,3 +204,16 @@ def test_the_next_review_falls_due_the_configured_months_after_the_last(planned)
         view, context=dataclasses.replace(view.context, on=view.review_due + dt.timedelta(days=1))
     )
     assert later.review_overdue
+
+
+def test_two_first_plans_of_one_case_race_and_the_second_is_a_stale_edit_not_an_error(planned):
+    from jingzhun.adapters.db import plan_store
+    from jingzhun.domain.plans import AssistancePlan
+
+    p = planned
+    plans.add_measure(p.engine, p.case_id, p.cadre, measure_id="INDUSTRY_SUPPORT", risk_codes=["07"])
+    other = AssistancePlan("P-other", p.case_id, p.household_id, dt.datetime.now(dt.UTC))
+    with pytest.raises(DomainError) as raced, p.engine.begin() as conn:
+        plan_store.save(conn, other, "532328101201", expected_version=None)
+    assert raced.value.code == "PLAN_VERSION"
+    assert plans.view_plan(p.engine, p.case_id, p.cadre).plan.plan_id != "P-other"

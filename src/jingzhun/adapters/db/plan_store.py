@@ -14,6 +14,7 @@ import json
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.errors import DomainError
@@ -128,12 +129,17 @@ def save(conn: Connection, plan: AssistancePlan, division_code: str, *, expected
     p = t.plans.c
     now = dt.datetime.now(dt.UTC)
     if expected_version is None:
-        conn.execute(
-            insert(t.plans).values(
-                plan_id=plan.plan_id, case_id=plan.case_id, household_id=plan.household_id,
-                division_code=division_code, version=plan.version, updated_at=now, document=to_document(plan),
-            )
-        )  # fmt: skip
+        try:
+            with conn.begin_nested():  # a savepoint: the race below leaves the transaction usable
+                conn.execute(
+                    insert(t.plans).values(
+                        plan_id=plan.plan_id, case_id=plan.case_id, household_id=plan.household_id,
+                        division_code=division_code, version=plan.version, updated_at=now,
+                        document=to_document(plan),
+                    )
+                )  # fmt: skip
+        except IntegrityError:  # someone else made the case's first plan meanwhile (unique case_id)
+            raise DomainError("PLAN_VERSION", "帮扶计划已被他人修改，请刷新后重试") from None
     else:
         done = conn.execute(
             update(t.plans)
