@@ -210,7 +210,7 @@ class AssistancePlan:
         new = dataclasses.replace(old, **changes)  # type: ignore[arg-type]
         _check_caps(measure, new.amount_fen, new.term_months, new.start, new.end)
         diff = [
-            f"{item_id} {_FIELD_LABELS[k]}：{_show(getattr(old, k))} → {_show(getattr(new, k))}"
+            f"{item_id} {_FIELD_LABELS[k]}：{_show(getattr(old, k), k)} → {_show(getattr(new, k), k)}"
             for k in sorted(changes)
             if getattr(old, k) != getattr(new, k)
         ]
@@ -299,8 +299,12 @@ _FIELD_LABELS = {
 }
 
 
-def _show(value: object) -> str:
-    return "—" if value is None or value == "" else str(value)
+def _show(value: object, key: str = "") -> str:
+    if value is None or value == "":
+        return "—"
+    if key == "amount_fen" and isinstance(value, int):
+        return f"{value / 100:,.2f} 元".replace(".00 元", " 元")
+    return str(value)
 
 
 def _check_caps(

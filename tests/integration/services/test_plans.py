@@ -140,7 +140,7 @@ def test_every_change_is_a_version_and_a_stale_edit_is_refused(planned):
     plan = plans.move_measure(p.engine, p.case_id, p.cadre, "I1", ItemStatus.DELIVERED, expected_version=3)
     assert [v.version for v in plan.versions] == [1, 2, 3, 4]
     assert [v.by for v in plan.versions] == ["cadre", "town", "cadre", "cadre"]
-    assert plan.versions[1].reason == "县里核定补助" and "金额：— → 200000" in plan.versions[1].changes[0]
+    assert plan.versions[1].reason == "县里核定补助" and "金额：— → 2,000 元" in plan.versions[1].changes[0]
     assert plan.versions[0].items[0].amount_fen is None  # each version keeps the items as they stood
     assert plan.items[0].status is ItemStatus.DELIVERED and plan.items[0].start == TODAY
     with pytest.raises(DomainError) as stale:

@@ -80,7 +80,7 @@ def test_adding_changing_and_moving_items_make_versions_that_keep_the_items_as_t
     plan.move_item("I1", ItemStatus.IN_PROGRESS, by="a", role="village_cadre", at=AT, on=ON, catalogue="x")
     assert plan.version == 3
     assert [v.items[0].amount_fen for v in plan.versions] == [2_000_000, 5_000_000, 5_000_000]
-    assert plan.versions[1].changes == ("I1 金额：2000000 → 5000000",) and plan.versions[1].by == "b"
+    assert plan.versions[1].changes == ("I1 金额：20,000 元 → 50,000 元",) and plan.versions[1].by == "b"
     assert plan.items[0].status is ItemStatus.IN_PROGRESS and plan.items[0].start == ON
 
 
