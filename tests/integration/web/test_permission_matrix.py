@@ -79,6 +79,7 @@ MATRIX: dict[tuple[str, str], Expect] = {
     # the chain report is scoped, not refused: another village's cadre sees its own village's findings
     ("GET", "/chain"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("GET", "/chain.csv"): Expect(LOGIN_PAGE, 403, 200, 200),
+    ("GET", f"{API}/chain/findings"): Expect(401, 403, 200, 200),
     # each case of a batch is its own use case: an out-of-scope one is listed as not found
     ("POST", "/review"): Expect(LOGIN_PAGE, 403, 200, 200, (("case_id", "{case_id}"),)),
     # a village's notice: another village is not found; with no case in the notice yet it is an empty notice
