@@ -73,5 +73,7 @@ def test_the_report_is_refused_to_roles_without_it_and_bad_queries_are_problems(
     headers = token(county, "county")
     assert_problem(api.get("/chain/findings", params={"rule": "CHAIN_NOPE"}, headers=headers), 422, "REQUEST_INVALID")
     assert_problem(api.get("/chain/findings", params={"day": "2026-13-01"}, headers=headers), 422, "REQUEST_INVALID")
+    assert assert_problem(api.get("/chain/findings", params={"day": "1999-12-31"}, headers=headers), 422,
+                          "CHAIN_DAY_INVALID")["field"] == "day"  # fmt: skip
     assert_problem(api.get("/chain/findings", params={"who": "x"}, headers=headers), 422, "REQUEST_INVALID")
     assert api.get("/chain/findings").status_code == 401

@@ -31,12 +31,7 @@ class ChainQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    day: dt.date | None = Field(
-        default=None,
-        ge=dt.date(2000, 1, 1),
-        le=dt.date(2999, 12, 31),
-        description="check day; today (Beijing) if absent",
-    )
+    day: dt.date | None = Field(default=None, description="check day, 2000–2999; today (Beijing) if absent")
     rule: RuleId | None = Field(default=None, description="only the findings of this rule")
     page: int = Field(default=1, ge=1, le=m.MAX_PAGE)
     page_size: int = Field(default=50, ge=1, le=m.MAX_PAGE_SIZE)

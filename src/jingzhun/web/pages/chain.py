@@ -16,7 +16,7 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from jingzhun.services.chain import RULE_LABELS, check_chain, masked_findings
+from jingzhun.services.chain import FIRST_DAY, LAST_DAY, RULE_LABELS, check_chain, masked_findings
 from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
 from jingzhun.web.templating import templates
 
@@ -33,7 +33,7 @@ def _day(request: Request) -> tuple[dt.date | None, str]:
         day = dt.date.fromisoformat(raw)
     except ValueError:
         return None, "核查日应为 YYYY-MM-DD 格式"
-    return (day, "") if 2000 <= day.year <= 2999 else (None, "核查日超出范围")
+    return (day, "") if FIRST_DAY <= day <= LAST_DAY else (None, "核查日超出范围")
 
 
 @router.get("/chain", response_class=HTMLResponse)
