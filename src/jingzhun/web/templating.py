@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
-from jingzhun.domain.access import ROLE_LABELS
+from jingzhun.domain.access import ROLE_LABELS, Permission, allows
 from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.deadlines import CHINA_TZ, DeadlineStatus
 from jingzhun.domain.ids import mask_identifiers
@@ -73,4 +73,4 @@ templates.env.filters.update(
     provider=provider_label, plan_status_class=plan_status_class, verdict_class=verdict_class,
     verdict_label=verdict_label, masked=mask_identifiers,
 )  # fmt: skip
-templates.env.globals.update(ROLE_LABELS=ROLE_LABELS)
+templates.env.globals.update(ROLE_LABELS=ROLE_LABELS, Permission=Permission, allows=allows)
