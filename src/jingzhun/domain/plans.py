@@ -47,6 +47,11 @@ class ItemStatus(StrEnum):
         """Counts as help the household has (for the floors and the chain): not planned only, not cancelled."""
         return self in (ItemStatus.IN_PROGRESS, ItemStatus.DELIVERED)
 
+    @property
+    def next(self) -> tuple[ItemStatus, ...]:
+        """The statuses an item may move to from this one, in lifecycle order (none once ended or cancelled)."""
+        return tuple(s for s in ItemStatus if s in _NEXT[self])
+
 
 _STATUS_LABELS = {
     ItemStatus.PLANNED: "计划",
@@ -251,10 +256,12 @@ class AssistancePlan:
             _check_caps(measure, new.amount_fen, new.term_months, new.start, new.end)
         if new.start and new.end and new.end < new.start:
             raise DomainError("ITEM_DATES", f"措施 {item_id} 的结束日期 {new.end} 早于开始日期 {new.start}")
+        lines = [f"{item_id} {old.status.label} → {status.label}（{on}）"]
+        if new.amount_fen != old.amount_fen:
+            was, now = _show(old.amount_fen, "amount_fen"), _show(new.amount_fen, "amount_fen")
+            lines.append(f"{item_id} 金额：{was} → {now}")
         self._replace(new)
-        self._record(
-            by, role, at, reason or status.label, [f"{item_id} {old.status.label} → {status.label}（{on}）"], catalogue
-        )
+        self._record(by, role, at, reason or status.label, lines, catalogue)
         return new
 
     def add_review(self, review: Review, *, role: str, catalogue: str) -> None:

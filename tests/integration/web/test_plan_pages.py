@@ -195,6 +195,29 @@ def test_an_item_moves_through_its_lifecycle_and_a_cancellation_needs_a_reason(a
     assert "户主外出务工" in text_of(page[page.index("计划版本</h2>") :])
 
 
+def test_a_step_records_the_amount_actually_granted_and_an_amount_over_the_cap_is_refused_beside_the_form(
+    app_client, county
+):
+    green = green_channel(county)
+    csrf = login(app_client, "cadre_a")
+    _, hidden = credit_form(county, green)
+    typed = {"amount": "50000", "term_months": "36", "reason": "发展养殖"}
+    assert app_client.post(f"/cases/{green.case_id}/plan/items", data={**hidden, **typed, "csrf_token": csrf}
+                           ).status_code == 303  # fmt: skip
+    url = f"/cases/{green.case_id}/plan/items/I1/status"
+    step = {"status": "in_progress", "expected_version": "1", "csrf_token": csrf}
+    over = app_client.post(url, data={**step, "amount": "60,000"})
+    assert over.status_code == 422 and "超过上限 50,000 元" in section(over.text, "I1")
+    assert 'name="amount" inputmode="decimal" maxlength="20" value="60,000"' in section(over.text, "I1")
+    bad = app_client.post(url, data={**step, "amount": "三万"})
+    assert bad.status_code == 422 and stored_items(county) == [("I1", "planned", 5_000_000)]
+    granted = app_client.post(url, data={**step, "amount": "30,000.50"})
+    assert granted.status_code == 303 and stored_items(county) == [("I1", "in_progress", 3_000_050)]
+    page = app_client.get(granted.headers["location"]).text
+    assert "30,000.50 元" in text_of(section(page, "I1"))
+    assert "I1 金额：50,000 元 → 30,000.50 元" in text_of(page[page.index("计划版本</h2>") :])
+
+
 def test_an_effect_review_is_recorded_with_its_verdict_and_the_proposal_to_stack_the_safety_net(app_client, county):
     green = green_channel(county)
     csrf = login(app_client, "cadre_a")

@@ -132,6 +132,13 @@ def test_the_item_lifecycle_moves_forward_only(path, ok):
         assert ok
 
 
+def test_the_lifecycle_table_offers_each_status_its_next_steps_in_order():
+    assert ItemStatus.PLANNED.next == (ItemStatus.IN_PROGRESS, ItemStatus.CANCELLED)
+    assert ItemStatus.IN_PROGRESS.next == (ItemStatus.DELIVERED, ItemStatus.ENDED, ItemStatus.CANCELLED)
+    assert ItemStatus.DELIVERED.next == (ItemStatus.ENDED,)
+    assert ItemStatus.ENDED.next == () and ItemStatus.CANCELLED.next == ()
+
+
 def test_cancelling_needs_a_reason():
     plan, e = credit_plan()
     plan.add_item(measure("MICRO_CREDIT"), e, risk_codes=["07"], by="a", role="r", at=AT, reason="r", catalogue="x")

@@ -36,16 +36,16 @@ from jingzhun.web.templating import templates
 
 router = APIRouter()
 
-# The lifecycle steps offered for an item in each status, with their buttons' words; the plan
-# itself decides (ITEM_STATUS) whatever is posted.
+# The words of the buttons that take an item to each status; which buttons an item shows is the
+# domain's lifecycle (``ItemStatus.next``), and the plan decides (ITEM_STATUS) whatever is posted.
+STEP_WORDS = {
+    ItemStatus.IN_PROGRESS: "开始实施",
+    ItemStatus.DELIVERED: "已落实",
+    ItemStatus.ENDED: "结束",
+    ItemStatus.CANCELLED: "取消",
+}
 STEPS: dict[ItemStatus, tuple[tuple[ItemStatus, str], ...]] = {
-    ItemStatus.PLANNED: ((ItemStatus.IN_PROGRESS, "开始实施"), (ItemStatus.CANCELLED, "取消")),
-    ItemStatus.IN_PROGRESS: (
-        (ItemStatus.DELIVERED, "已落实"),
-        (ItemStatus.ENDED, "结束"),
-        (ItemStatus.CANCELLED, "取消"),
-    ),
-    ItemStatus.DELIVERED: ((ItemStatus.ENDED, "结束"),),
+    status: tuple((n, STEP_WORDS[n]) for n in status.next) for status in ItemStatus if status.next
 }
 # Safety-net support a "stack the safety net" proposal points to (dibao, tekun, temporary assistance).
 SAFETY_NET_TYPES = frozenset({MeasureType.DIBAO, MeasureType.TEKUN, MeasureType.TEMPORARY_ASSISTANCE})
@@ -255,12 +255,17 @@ def move_item(
     status: Short,
     expected_version: Short,
     on: Short = "",
+    amount: Short = "",
     reason: Text = "",
 ) -> Response:
-    """开始实施 · 已落实 · 结束 · 取消 on a day (today unless given); a cancellation needs a reason."""
+    """开始实施 · 已落实 · 结束 · 取消 on a day (today unless given); a cancellation needs a reason.
+
+    ``amount``: the amount actually granted or paid, in yuan, when it differs from the planned one
+    (a loan approved lower, a grant paid in part); checked against the measure's caps like any change.
+    """
     typed = Typed(f"move-{item_id}", {"expected_version": expected_version, "status": status, "on": on,
-                                      "reason": reason})  # fmt: skip
-    day, version = typed.day("on"), typed.version()
+                                      "amount": amount, "reason": reason})  # fmt: skip
+    day, version, fen = typed.day("on"), typed.version(), typed.fen("amount")
     try:
         target = ItemStatus(status)
     except ValueError:
@@ -269,8 +274,8 @@ def move_item(
         return _page(request, session, plans.view_plan(engine, case_id, session.actor, request_id=rid), typed, 422)
     try:
         plan = plans.move_measure(
-            engine, case_id, session.actor, item_id, target, on=day, reason=reason, expected_version=version,
-            request_id=rid,
+            engine, case_id, session.actor, item_id, target, on=day, reason=reason, amount_fen=fen,
+            expected_version=version, request_id=rid,
         )  # fmt: skip
     except DomainError as e:
         return _refused(request, session, engine, rid, case_id, typed, e)
