@@ -84,9 +84,11 @@ def test_effective_date_edges(packs):
     assert packs.resolve("53", D(2025, 1, 1)).policy_id == "cn-53-2025"
     assert packs.resolve("53", D(2025, 12, 31)).policy_id == "cn-53-2025"
     assert packs.resolve("53", D(2026, 1, 1)).policy_id == "cn-53-2026"
+    assert packs.resolve("53", D(2026, 12, 31)).policy_id == "cn-53-2026"
+    assert packs.resolve("53", D(2027, 1, 1)).policy_id == "cn-53-2027"  # provisional, carried forward
 
 
-@pytest.mark.parametrize(("division", "day"), [("52", D(2026, 11, 1)), ("53", D(2027, 1, 1)), ("21", D(2023, 1, 1))])
+@pytest.mark.parametrize(("division", "day"), [("52", D(2026, 11, 1)), ("53", D(2028, 1, 1)), ("21", D(2023, 1, 1))])
 def test_no_threshold_in_force_is_a_clear_error(packs, division, day):
     with pytest.raises(PolicyError) as e:
         packs.resolve(division, day)
