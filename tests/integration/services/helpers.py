@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine, select
 
 from jingzhun.adapters.db import tables as t
+from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.synth import generate, write
+
+# A case taken through the green channel (先帮后评) and the visit that confirmed risks 07 and 01:
+# the shortest road to a case that may be planned for. Pass each step to ``act_on_case``.
+GREEN_CHANNEL_STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("accept", {}),
+    ("green_channel", {"reason": "因病急需救助，先帮后评"}),
+    ("resume", {}),
+    ("submit_verification", {"evidence": ["verification_form", "signed_consent"],
+                             "category": MonitoringCategory.UNSTABLE_ALLEVIATED, "risk_codes": ["07", "01"]}),
+)  # fmt: skip
 
 
 def synthetic_registry(out: Path, households: int = 200, seed: int = 7, fmt: str = "csv", province: str = "53") -> Path:

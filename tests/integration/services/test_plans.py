@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.cases import Actor, Channel, Lead
-from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.ids import ResidentId
 from jingzhun.domain.plans import ItemStatus
@@ -26,7 +25,7 @@ from jingzhun.services import plans
 from jingzhun.services.cases import act_on_case, receive_lead
 from jingzhun.services.importer import run_import
 
-from .helpers import read_csv, synthetic_registry
+from .helpers import GREEN_CHANNEL_STEPS, read_csv, synthetic_registry
 
 T0 = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
 TODAY = dt.datetime.now(dt.UTC).date()
@@ -65,14 +64,7 @@ def planned(engine, tmp_path) -> Planned:
     cadre = Actor("cadre", Role.VILLAGE_CADRE, village)
     town = Actor("town", Role.TOWNSHIP_REVIEWER, village[:9] + "000")
     case = receive_lead(engine, Lead(f"S-{household}", household, Channel.SELF_DECLARATION, T0, "申报"), cadre)
-    steps = [
-        ("accept", {}),
-        ("green_channel", {"reason": "因病急需救助，先帮后评"}),
-        ("resume", {}),
-        ("submit_verification", {"evidence": ["verification_form", "signed_consent"],
-                                 "category": MonitoringCategory.UNSTABLE_ALLEVIATED, "risk_codes": ["07", "01"]}),
-    ]  # fmt: skip
-    for i, (action, kw) in enumerate(steps):
+    for i, (action, kw) in enumerate(GREEN_CHANNEL_STEPS):
         act_on_case(engine, case.case_id, action, cadre, at=T0 + dt.timedelta(hours=i + 1), **kw)
     return Planned(engine, case.case_id, household, adult, child, cadre, town)
 

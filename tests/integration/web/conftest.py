@@ -30,7 +30,7 @@ from jingzhun.services.users import User, add_user
 from jingzhun.settings import Settings
 from jingzhun.web.app import create_app
 
-from ..services.helpers import read_csv, synthetic_registry
+from ..services.helpers import GREEN_CHANNEL_STEPS, read_csv, synthetic_registry
 
 PASSWORD = "correct horse 2026"
 T0 = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
@@ -171,13 +171,6 @@ def green_channel(county: County, *, skip: int = 0) -> GreenCase:
     case_id, household = found[skip]
     cadre = Actor("cadre_a", Role.VILLAGE_CADRE, county.village_a)
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
-    steps: list[tuple[str, dict[str, Any]]] = [
-        ("accept", {}),
-        ("green_channel", {"reason": "因病急需救助，先帮后评"}),
-        ("resume", {}),
-        ("submit_verification", {"evidence": ["verification_form", "signed_consent"],
-                                 "category": MonitoringCategory.UNSTABLE_ALLEVIATED, "risk_codes": ["07", "01"]}),
-    ]  # fmt: skip
-    for i, (action, kw) in enumerate(steps):
+    for i, (action, kw) in enumerate(GREEN_CHANNEL_STEPS):
         act_on_case(county.engine, case_id, action, cadre, at=start + dt.timedelta(hours=i), **kw)
     return GreenCase(case_id, household, *adults[household])

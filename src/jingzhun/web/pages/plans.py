@@ -138,6 +138,11 @@ def _refused(
     return _page(request, session, view, typed, 409 if typed.stale else 422)
 
 
+def _unreadable(request: Request, session: Session, engine: Engine, rid: str, case_id: str, typed: Typed) -> Response:
+    """The page again with the fields that could not be read marked (422); nothing was asked of the plan."""
+    return _page(request, session, plans.view_plan(engine, case_id, session.actor, request_id=rid), typed, 422)
+
+
 def _done(case_id: str, message: str, anchor: str = "") -> Response:
     target = f"/cases/{quote(case_id)}/plan?done={quote(message)}" + (f"#{anchor}" if anchor else "")
     return RedirectResponse(target, status_code=303)
@@ -232,7 +237,7 @@ def change_item(
         changes["provider"] = provider
     version = typed.version()
     if typed.errors:
-        return _page(request, session, plans.view_plan(engine, case_id, session.actor, request_id=rid), typed, 422)
+        return _unreadable(request, session, engine, rid, case_id, typed)
     try:
         plan = plans.change_measure(
             engine, case_id, session.actor, item_id, reason=reason, expected_version=version, request_id=rid, **changes
@@ -271,7 +276,7 @@ def move_item(
     except ValueError:
         typed.errors[FORM] = "请选择措施的新进度"
     if typed.errors:
-        return _page(request, session, plans.view_plan(engine, case_id, session.actor, request_id=rid), typed, 422)
+        return _unreadable(request, session, engine, rid, case_id, typed)
     try:
         plan = plans.move_measure(
             engine, case_id, session.actor, item_id, target, on=day, reason=reason, amount_fen=fen,
@@ -296,7 +301,7 @@ def review(
     typed = Typed("review", {"expected_version": expected_version, "note": note})
     version = typed.version()
     if typed.errors:
-        return _page(request, session, plans.view_plan(engine, case_id, session.actor, request_id=rid), typed, 422)
+        return _unreadable(request, session, engine, rid, case_id, typed)
     try:
         plan = plans.review_plan(engine, case_id, session.actor, note=note, expected_version=version, request_id=rid)
     except DomainError as e:
