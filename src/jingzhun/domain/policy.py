@@ -44,6 +44,25 @@ class Rule:
     source: str = ""  # where the rule comes from (document, local practice)
 
 
+class Severity(StrEnum):
+    """What an unmet elimination criterion does: ``block`` refuses the elimination, ``flag`` asks for a reason."""
+
+    BLOCK = "block"
+    FLAG = "flag"
+
+
+@dataclass(frozen=True, slots=True)
+class EliminationCriterion:
+    """One criterion of risk elimination (风险消除): ``when`` must be TRUE (NULL — unknown data — is not)."""
+
+    criterion_id: str
+    severity: Severity
+    when: Expr
+    unmet: str  # Chinese template of why it is not met, placeholders as in a rule's reason
+    label: str = ""
+    source: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedPolicy:
     """Everything the screening needs, resolved for one province (or county) and one date.
@@ -65,6 +84,7 @@ class ResolvedPolicy:
     default_risk_code: str = "99"
     max_risk_codes: int = 5
     measures: tuple[Measure, ...] = ()  # the measure catalogue (帮扶措施目录) in force there
+    elimination: tuple[EliminationCriterion, ...] = ()  # the criteria of risk elimination, in order
 
     def measure(self, measure_id: str) -> Measure | None:
         return next((m for m in self.measures if m.measure_id == measure_id), None)

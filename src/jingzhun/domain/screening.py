@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.policy import ResolvedPolicy, Rule, RuleKind
-from jingzhun.domain.rules import Value, evaluate, names_in
+from jingzhun.domain.rules import Expr, Value, evaluate, names_in
 
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
@@ -84,8 +84,13 @@ def rule_names(rule: Rule, env: Mapping[str, object]) -> set[str]:
 
     These are the rule's evidence — the values a cadre needs to check the decision.
     """
-    names = set(names_in(rule.when))
-    for m in PLACEHOLDER.finditer(rule.reason):
+    return shown_names(rule.when, rule.reason, env)
+
+
+def shown_names(when: Expr, template: str, env: Mapping[str, object]) -> set[str]:
+    """Names a condition reads and a template shows (``x_yuan`` → ``x_fen``), those known to ``env``."""
+    names = set(names_in(when))
+    for m in PLACEHOLDER.finditer(template):
         name = m.group(1)
         if name.endswith("_yuan") and f"{name[:-5]}_fen" in env:
             name = f"{name[:-5]}_fen"

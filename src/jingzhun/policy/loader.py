@@ -26,7 +26,7 @@ from jingzhun.domain.rules import Expr
 from jingzhun.policy.errors import Issue, PolicyError
 from jingzhun.policy.expressions import ExpressionError, parse_condition
 from jingzhun.policy.measure_schema import LoadedMeasure, load_measures
-from jingzhun.policy.schema import PackSpec, Problem, parse_params, pydantic_message
+from jingzhun.policy.schema import CriterionSpec, PackSpec, Problem, RuleSpec, parse_params, pydantic_message
 
 Loc = tuple[str | int, ...]
 
@@ -60,6 +60,7 @@ class LoadedPack:
     conditions: dict[str, Expr]  # rule id → parsed ``when`` (syntax checked; names checked per chain)
     where: Locator
     measures: tuple[LoadedMeasure, ...] = ()  # the ``measures`` section, checked per file
+    criteria: dict[str, Expr] = field(default_factory=dict)  # elimination criterion id → parsed ``when``
 
     @property
     def id(self) -> str:
@@ -117,6 +118,8 @@ def load_text(text: str, file: str) -> LoadedPack:
     problems += _date_problems(spec)
     conditions, rule_problems = _rule_problems(spec)
     problems += rule_problems
+    criteria, criterion_problems = _criterion_problems(spec)
+    problems += criterion_problems
     measures, measure_problems = load_measures(spec.measures)
     problems += measure_problems
     codes = [t.code for t in spec.risk_types or ()]
@@ -127,7 +130,7 @@ def load_text(text: str, file: str) -> LoadedPack:
     ]
     if problems:
         raise _error(problems, where)
-    return LoadedPack(spec, params, notes, conditions, where, tuple(measures))
+    return LoadedPack(spec, params, notes, conditions, where, tuple(measures), criteria)
 
 
 def _error(problems: Sequence[Problem], where: Locator) -> PolicyError:
@@ -142,18 +145,29 @@ def _date_problems(spec: PackSpec) -> list[Problem]:
 
 
 def _rule_problems(spec: PackSpec) -> tuple[dict[str, Expr], list[Problem]]:
+    return _conditions(spec.rules, "rules", "规则")
+
+
+def _criterion_problems(spec: PackSpec) -> tuple[dict[str, Expr], list[Problem]]:
+    return _conditions(spec.elimination, "elimination", "消除条件")
+
+
+def _conditions(
+    entries: Sequence[RuleSpec | CriterionSpec], section: str, what: str
+) -> tuple[dict[str, Expr], list[Problem]]:
+    """Each entry's ``when`` parsed, by id; a repeated id or a condition that does not parse is a problem."""
     conditions: dict[str, Expr] = {}
     problems: list[Problem] = []
     seen: set[str] = set()
-    for i, rule in enumerate(spec.rules):
-        if rule.id in seen:
-            problems.append(Problem(("rules", i, "id"), "POLICY_SCHEMA", f"规则 {rule.id} 在本文件中重复"))
-        seen.add(rule.id)
-        if rule.when is not None:
+    for i, entry in enumerate(entries):
+        if entry.id in seen:
+            problems.append(Problem((section, i, "id"), "POLICY_SCHEMA", f"{what} {entry.id} 在本文件中重复"))
+        seen.add(entry.id)
+        if entry.when is not None:
             try:
-                conditions[rule.id] = parse_condition(rule.when, rule.id)
+                conditions[entry.id] = parse_condition(entry.when, entry.id)
             except ExpressionError as e:
-                problems.append(Problem(("rules", i, "when"), e.code, e.message))
+                problems.append(Problem((section, i, "when"), e.code, e.message))
     return conditions, problems
 
 

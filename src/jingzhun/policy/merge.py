@@ -8,7 +8,8 @@ Merge semantics, root first, each pack over its parent:
 - ``risk_types``: the whole table is replaced when a pack gives one (a partial table would
   leave codes whose meaning depends on two files);
 - ``terminology``: key by key, each key a fixed text or a list of dated variants;
-- ``measures``: by id, like rules (``measure_merge``).
+- ``measures``: by id, like rules (``measure_merge``);
+- ``elimination``: the criteria of risk elimination, by id, like rules (``elimination_merge``).
 
 The chain is validated as a whole here: rule names against features and params, risk codes
 against the merged table, reason placeholders, and every new rule complete. Errors point at
@@ -32,8 +33,9 @@ from typing import Any
 from jingzhun.domain.categories import DEFAULT_RISK_TYPES, RiskType
 from jingzhun.domain.features import FEATURES
 from jingzhun.domain.measures import Measure
-from jingzhun.domain.policy import ResolvedPolicy, Rule, RuleKind
+from jingzhun.domain.policy import EliminationCriterion, ResolvedPolicy, Rule, RuleKind
 from jingzhun.domain.rules import Expr, names_in, to_sql
+from jingzhun.policy.elimination_merge import canonical_criteria, merge_criteria
 from jingzhun.policy.errors import Issue, PolicyError
 from jingzhun.policy.expressions import ExpressionError, check_names, check_reason, to_text
 from jingzhun.policy.loader import LoadedPack, Loc
@@ -65,6 +67,7 @@ class Merged:
     terminology: dict[str, str | list[TermVariant]]
     content_hash: str
     measures: tuple[Measure, ...] = ()
+    criteria: tuple[EliminationCriterion, ...] = ()
 
     @property
     def leaf(self) -> LoadedPack:
@@ -103,6 +106,7 @@ class Merged:
             default_risk_code=self.default_risk_code,
             max_risk_codes=p.get("max_risk_codes", 5),
             measures=self.measures,
+            elimination=self.criteria,
         )
 
 
@@ -157,10 +161,11 @@ def merge_chain(chain: Sequence[LoadedPack]) -> Merged:
         if rule is not None:
             rules.append(MergedRule(rule, to_text(rule.when), d.where["id"][0].id))
     measures = merge_measures(chain, params, codes, issues)
+    criteria = merge_criteria(chain, param_kinds, issues)
     if issues:
         raise PolicyError.of(list(dict.fromkeys(issues)))
     merged = Merged(
-        tuple(chain), params, notes, origin, tuple(rules), risk_types, default_code, terminology, "", measures
+        tuple(chain), params, notes, origin, tuple(rules), risk_types, default_code, terminology, "", measures, criteria
     )
     return replace(merged, content_hash=content_hash(merged))
 
@@ -267,6 +272,7 @@ def canonical(merged: Merged) -> dict[str, Any]:
             for k, v in merged.terminology.items()
         },
         "measures": canonical_measures(merged.measures),
+        "elimination": canonical_criteria(merged.criteria),
     }
 
 

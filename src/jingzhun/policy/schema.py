@@ -33,7 +33,7 @@ from pydantic import (
     model_validator,
 )
 
-from jingzhun.domain.policy import RuleKind
+from jingzhun.domain.policy import RuleKind, Severity
 
 PACK_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 RULE_ID_RE = r"^[A-Z][A-Z0-9_]{1,62}$"
@@ -172,6 +172,22 @@ class RuleSpec(_Strict):
     source: StrictStr | None = None
 
 
+class CriterionSpec(_Strict):
+    """A criterion of risk elimination, or a change to an inherited one with the same ``id``.
+
+    A new criterion needs ``severity``, ``when`` (what must hold) and ``unmet`` (why it does not,
+    a template like a rule's ``reason``); ``enabled: false`` drops an inherited one.
+    """
+
+    id: Annotated[StrictStr, Field(pattern=RULE_ID_RE)]
+    enabled: StrictBool = True
+    severity: Severity | None = None
+    when: StrictStr | None = None
+    unmet: StrictStr | None = None
+    label: StrictStr | None = None
+    source: StrictStr | None = None
+
+
 class RiskTypeSpec(_Strict):
     code: Annotated[StrictStr, Field(pattern=r"^\d{2}(\d{2})?$")]
     label: StrictStr
@@ -208,6 +224,7 @@ class PackSpec(_Strict):
     default_risk_code: Annotated[StrictStr, Field(pattern=r"^\d{2}(\d{2})?$")] | None = None
     terminology: dict[str, StrictStr | list[TermVariant]] = Field(default_factory=dict)
     measures: list[Any] = Field(default_factory=list)  # each validated by ``measure_schema``
+    elimination: list[CriterionSpec] = Field(default_factory=list)  # the criteria of risk elimination
 
     def in_force(self, on: dt.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
@@ -242,6 +259,8 @@ PARAMS: tuple[ParamDef, ...] = (
     ParamDef("max_risk_codes", "int", "每户最多风险类型数", 1, 20),
     ParamDef("measure_deadline_days", "int", "识别后落实帮扶措施的期限（天）", 1, 366),
     ParamDef("plan_review_months", "int", "帮扶成效复核间隔（月）", 1, 24),
+    ParamDef("elimination_stable_months", "int", "风险消除：收入持续稳定的最短月数", 0, 60),
+    ParamDef("elimination_min_months", "int", "风险消除：识别后一般不少于的月数（质量检查）", 0, 60),
 )
 PARAM_DEFS = {p.name: p for p in PARAMS}
 REQUIRED_RESOLVED = tuple(p.resolved_name for p in PARAMS)
