@@ -10,6 +10,7 @@ million households never pass through Python one by one. Ordering and formatting
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 from jingzhun.domain.features import FEATURE_NAMES, FEATURES
 from jingzhun.domain.policy import ResolvedPolicy, RuleKind
@@ -19,12 +20,12 @@ from jingzhun.domain.screening import PLACEHOLDER, render_value, rule_names
 _BOOL_FEATURES = frozenset(f.name for f in FEATURES if f.kind == "bool")
 
 
-def inline_params(expr: Expr, params: dict[str, int]) -> Expr:
-    """Replace parameter names by their constants (features stay column references)."""
-    if isinstance(expr, Name) and expr.name not in FEATURE_NAMES:
+def inline_params(expr: Expr, params: dict[str, int], columns: Collection[str] = FEATURE_NAMES) -> Expr:
+    """Replace parameter names by their constants (``columns`` — the features — stay column references)."""
+    if isinstance(expr, Name) and expr.name not in columns:
         return Const(params[expr.name])
     if isinstance(expr, Call):
-        return Call(expr.op, tuple(inline_params(a, params) for a in expr.args))
+        return Call(expr.op, tuple(inline_params(a, params, columns) for a in expr.args))
     return expr
 
 
@@ -32,10 +33,10 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _feature_text(name: str) -> str:
+def _feature_text(name: str, bools: Collection[str] = _BOOL_FEATURES) -> str:
     """SQL rendering of a feature for a reason, as ``render_value`` renders it in Python."""
     col = f'"{name}"'
-    if name in _BOOL_FEATURES:
+    if name in bools:
         return f"CASE WHEN {col} IS NULL THEN '—' WHEN {col} THEN '是' ELSE '否' END"
     return f"CASE WHEN {col} IS NULL THEN '—' ELSE format('{{:,}}', {col}) END"
 
@@ -44,8 +45,17 @@ def _yuan_text(col: str) -> str:
     return f"CASE WHEN {col} IS NULL THEN '—' ELSE format('{{:,}}', sign({col}) * ((abs({col}) + 50) // 100)) END"
 
 
-def reason_sql(template: str, policy: ResolvedPolicy) -> str:
-    """The reason template as a SQL string expression; parameter values are constants."""
+def reason_sql(
+    template: str,
+    policy: ResolvedPolicy,
+    columns: Collection[str] = FEATURE_NAMES,
+    bools: Collection[str] = _BOOL_FEATURES,
+) -> str:
+    """The reason template as a SQL string expression; parameter values are constants.
+
+    ``columns``: the names that are columns of the row (the features; for elimination also its
+    facts), of which ``bools`` print as 是/否.
+    """
     params = dict(policy.params)
     parts: list[str] = []
     pos = 0
@@ -54,10 +64,10 @@ def reason_sql(template: str, policy: ResolvedPolicy) -> str:
             parts.append(_quote(template[pos : m.start()]))
         name = m.group(1)
         base = f"{name[:-5]}_fen" if name.endswith("_yuan") else None
-        if base and base in FEATURE_NAMES:
+        if base and base in columns:
             parts.append(_yuan_text(f'"{base}"'))
-        elif name in FEATURE_NAMES:
-            parts.append(_feature_text(name))
+        elif name in columns:
+            parts.append(_feature_text(name, bools))
         else:  # a parameter: rendered once, here, by the same function the domain uses
             parts.append(_quote(render_value(name, params)))
         pos = m.end()
