@@ -153,6 +153,10 @@ class Case:
     history: list[Transition] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
     closed: bool = False
+    # the keys of the workflows the case followed before its current one, oldest first: a case
+    # identified under ``identification@…`` moves on to ``elimination@…`` when elimination is proposed
+    phases: tuple[str, ...] = ()
+    follows: str = ""  # the earlier case of the household this one re-opens (a rebound after detachment)
 
     @classmethod
     def open(cls, case_id: str, wf: WorkflowDefinition, leads: Sequence[Lead]) -> Case:
@@ -205,6 +209,25 @@ class Case:
         reached = [t for t in self.history if t.target in wf.states and wf.states[t.target].allows_measures]
         return local_date(reached[0].at) if reached else None
 
+    def state_on(self, day: dt.date) -> str:
+        """The state the case was in at the end of the China-local ``day`` (its first state before any step)."""
+        done = [t for t in self.history if local_date(t.at) <= day]
+        if done:
+            return done[-1].target
+        return self.history[0].source if self.history else self.state
+
+    def eliminated_on(self, wf: WorkflowDefinition, day: dt.date) -> bool:
+        """Whether the household's risk was marked eliminated on ``day`` (approved and not rolled back by then)."""
+        spec = wf.states.get(self.state_on(day))
+        return spec is not None and spec.risk_eliminated
+
+    def move_to(self, wf: WorkflowDefinition, previous_key: str) -> None:
+        """Follow ``wf`` from the current state on (identification → elimination); the old key is kept."""
+        if self.state not in wf.states or wf.is_closed(self.state):
+            raise DomainError("WORKFLOW_NOT_ALLOWED", f"案件 {self.case_id} 在“{self.state}”环节，不能转入 {wf.title}")
+        if previous_key != wf.key:
+            self.phases = (*self.phases, previous_key)
+
     def monitored_on(self, wf: WorkflowDefinition, day: dt.date) -> bool:
         """Whether the household was a monitoring object on ``day``: identified by then, and not closed before it."""
         since = self.identified_on(wf)
@@ -243,6 +266,8 @@ class Case:
         codes = confirm_codes(wf, rule, category, risk_codes, known_risk_codes)
         if rule.after_notice:
             self._check_notice(wf, at, calendar)
+        if rule.after_tracking:
+            self._check_tracking(wf, at)
         t = Transition(
             seq=len(self.history) + 1, action=rule.action, source=self.state, target=rule.target,
             actor_id=actor.actor_id, actor_role=actor.role, jurisdiction=actor.jurisdiction, at=at,
@@ -293,6 +318,15 @@ class Case:
             raise DomainError("OBJECTION_OPEN", "公示期间的异议尚未答复")
         if any(o.upheld for o in this_notice):
             raise DomainError("OBJECTION_UPHELD", "公示异议经核实成立，应退回补充材料或不予纳入")
+
+    def _check_tracking(self, wf: WorkflowDefinition, at: dt.datetime) -> None:
+        tracking = wf.tracking
+        if tracking is None or self.state != tracking.state:
+            return
+        first = wf.tracking_first_day(local_date(self.entered_at()))
+        if local_date(at) < first:
+            last = first - dt.timedelta(days=1)
+            raise DomainError("TRACKING_PERIOD", f"跟踪期 {tracking.months} 个月，至 {last} 结束；{first} 起方可脱钩")
 
     def raise_objection(
         self, wf: WorkflowDefinition, objection_id: str, summary: str, actor: Actor, at: dt.datetime

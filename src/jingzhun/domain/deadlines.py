@@ -25,6 +25,7 @@ no daylight saving since 1991), because a deadline "day" is a day in the townshi
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -97,6 +98,14 @@ def _need(calendar: WorkingCalendar | None, why: str = "按工作日计算期限
     if calendar is None:
         raise DomainError("CALENDAR_REQUIRED", f"{why}需要工作日历")
     return calendar
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months (minus, when negative), the day clamped to the month's length, as SQL
+    intervals do: 2026-01-31 + 1 month is 2026-02-28."""
+    idx = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(idx, 12)
+    return dt.date(year, month + 1, min(day.day, calendar_module.monthrange(year, month + 1)[1]))
 
 
 def add_days(start: dt.date, duration: Duration, calendar: WorkingCalendar | None = None) -> dt.date:

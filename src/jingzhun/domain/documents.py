@@ -23,6 +23,7 @@ DOCUMENT_LABELS: Mapping[str, str] = MappingProxyType(
         "rejection_notice": "不予纳入告知书（书面告知农户）",
         "withdrawal_statement": "农户撤回申请书",
         "elimination_verification_form": "风险消除入户核实表",
+        "tracking_record": "跟踪监测记录",
     }
 )
 

@@ -12,11 +12,11 @@ Windows: income is read from the 12-month window ending the month before the ass
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from jingzhun.domain.deadlines import add_months
 from jingzhun.domain.household import Household, YearMonth, income_window_end
 from jingzhun.domain.money import per_capita_fen
 from jingzhun.domain.vocab import EventType, Health, Schooling
@@ -81,10 +81,7 @@ class DepartmentEvent:
 
 def months_before(day: dt.date, months: int) -> dt.date:
     """``day`` minus whole months, the day clamped to the month's length (as SQL intervals do)."""
-    idx = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(idx, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
+    return add_months(day, -months)
 
 
 def in_lookback(event_date: dt.date, as_of: dt.date, months: int) -> bool:

@@ -45,6 +45,7 @@ from jingzhun.domain.deadlines import (
     ProcedureDeadline,
     WarningPolicy,
     WorkingCalendar,
+    add_months,
     period_ends,
 )
 from jingzhun.domain.errors import DomainError
@@ -65,6 +66,7 @@ class Role(StrEnum):
 
 
 READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
+GATES = frozenset({"", "elimination"})  # the checks a step may ask the service for (``TransitionRule.gate``)
 
 
 class StateKind(StrEnum):
@@ -80,6 +82,7 @@ class StateSpec:
     kind: StateKind
     deadline: Duration | None = None  # time allowed in this state, from the day it was entered
     allows_measures: bool = False  # assistance may start once the case has been here (green channel)
+    risk_eliminated: bool = False  # the household's risk counts as eliminated while the case is here
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,16 @@ class TransitionRule:
     decision: bool = False  # the final decision of the procedure (approval, rejection)
     sets_codes: bool = False  # category and risk codes are confirmed or corrected here
     after_notice: bool = False  # only after the public notice has run its full period
+    after_tracking: bool = False  # only after the tracking period has run (先跟踪、再脱钩)
+    gate: str = ""  # a check the service makes first, with data the case does not hold ("elimination")
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingRule:
+    """先跟踪、再脱钩: a case stays ``months`` in ``state`` before it may leave it by an ``after_tracking`` step."""
+
+    state: str
+    months: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +141,7 @@ class WorkflowDefinition:
     notice: NoticeRule | None = None
     deadline: ProcedureDeadline | None = None
     warning: WarningPolicy = field(default_factory=WarningPolicy)
+    tracking: TrackingRule | None = None
     max_risk_codes: int = MAX_RISKS_PER_CASE
     effective_to: dt.date | None = None
     document: str = ""
@@ -162,6 +176,12 @@ class WorkflowDefinition:
         if self.notice is None:
             raise DomainError("WORKFLOW_NOT_ALLOWED", f"程序 {self.id} 没有公示环节")
         return period_ends(posted, self.notice.period, calendar, first_day_counts=self.notice.first_day_counts)
+
+    def tracking_first_day(self, entered: dt.date) -> dt.date:
+        """The first day a case tracked since ``entered`` may leave tracking (the same day, months later)."""
+        if self.tracking is None:
+            raise DomainError("WORKFLOW_NOT_ALLOWED", f"程序 {self.id} 没有跟踪期")
+        return add_months(entered, self.tracking.months)
 
     def in_force(self, on: dt.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
@@ -229,12 +249,14 @@ def _state(name: str, data: Mapping[str, Any]) -> StateSpec:
         kind,
         None if deadline is None else _duration(deadline, f"{where}.deadline"),
         _get(data, "allows_measures", bool, where, False),
+        _get(data, "risk_eliminated", bool, where, False),
     )
 
 
 def _transition(i: int, data: Mapping[str, Any]) -> TransitionRule:
     where = f"transitions[{i}]"
-    flag = {k: _get(data, k, bool, where, False) for k in ("review", "decision", "sets_codes", "after_notice")}
+    flags = ("review", "decision", "sets_codes", "after_notice", "after_tracking")
+    flag = {k: _get(data, k, bool, where, False) for k in flags}
     return TransitionRule(
         action=_get(data, "action", str, where),
         label=_get(data, "label", str, where, ""),
@@ -243,6 +265,7 @@ def _transition(i: int, data: Mapping[str, Any]) -> TransitionRule:
         roles=_roles(_get(data, "roles", (list, tuple), where), f"{where}.roles"),
         evidence=tuple(_get(data, "evidence", (list, tuple), where, ())),
         needs_reason=_get(data, "reason", bool, where, False),
+        gate=_get(data, "gate", str, where, None) or "",
         **flag,
     )
 
@@ -258,6 +281,10 @@ def _build(data: Mapping[str, Any], content_hash: str) -> WorkflowDefinition:
             _get(notice_d, "first_day_counts", bool, "notice", True),
             _roles(_get(notice_d, "answer_roles", (list, tuple), "notice", ()), "notice.answer_roles"),
         )
+    tracking_d = _get(data, "tracking", Mapping, "", None)
+    tracking = None
+    if tracking_d is not None:
+        tracking = TrackingRule(_get(tracking_d, "state", str, "tracking"), _get(tracking_d, "months", int, "tracking"))
     deadline_d = _get(data, "deadline", Mapping, "", None)
     deadline = None
     if deadline_d is not None:
@@ -284,6 +311,7 @@ def _build(data: Mapping[str, Any], content_hash: str) -> WorkflowDefinition:
         notice=notice,
         deadline=deadline,
         warning=warning,
+        tracking=tracking,
         max_risk_codes=_get(data, "max_risk_codes", int, "", MAX_RISKS_PER_CASE),
         content_hash=content_hash,
     )
@@ -317,6 +345,8 @@ def _state_problems(wf: WorkflowDefinition) -> list[WorkflowProblem]:
         out.append(WorkflowProblem(("notice", "state"), f"未定义的状态 {wf.notice.state}"))
     if wf.notice is not None and wf.notice.answer_roles & READ_ONLY_ROLES:
         out.append(WorkflowProblem(("notice", "answer_roles"), "只读角色不能答复异议"))
+    if wf.tracking is not None and wf.tracking.state not in wf.states:
+        out.append(WorkflowProblem(("tracking", "state"), f"未定义的状态 {wf.tracking.state}"))
     if wf.deadline is not None and wf.deadline.starts_at not in wf.states:
         out.append(WorkflowProblem(("deadline", "starts_at"), f"未定义的状态 {wf.deadline.starts_at}"))
     if wf.deadline is not None:
@@ -356,6 +386,10 @@ def _rule_problems(wf: WorkflowDefinition, i: int, rule: TransitionRule) -> list
             out.append(at("from", f"进入 {rule.target} 只能从 {before} 出发，否则会越级跳过环节"))
     if rule.after_notice and (wf.notice is None or rule.sources != {wf.notice.state}):
         out.append(at("after_notice", "只有离开公示状态的动作才能标记 after_notice"))
+    if rule.after_tracking and (wf.tracking is None or rule.sources != {wf.tracking.state}):
+        out.append(at("after_tracking", "只有离开跟踪状态的动作才能标记 after_tracking"))
+    if rule.gate not in GATES:
+        out.append(at("gate", f"未知的检查 {rule.gate}（可用：{'、'.join(sorted(g for g in GATES if g))}）"))
     if len(set(rule.evidence)) != len(rule.evidence):
         out.append(at("evidence", "材料重复"))
     return out

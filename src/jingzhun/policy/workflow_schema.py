@@ -103,6 +103,7 @@ class StateSpec(_Strict):
     kind: Literal["procedure", "open", "closed"] = "procedure"
     deadline: DurationSpec | None = None
     allows_measures: StrictBool = False
+    risk_eliminated: StrictBool = False
 
 
 class TransitionSpec(_Strict):
@@ -117,6 +118,15 @@ class TransitionSpec(_Strict):
     decision: StrictBool = False
     sets_codes: StrictBool = False
     after_notice: StrictBool = False
+    after_tracking: StrictBool = False
+    gate: Literal["elimination"] | None = None  # a check the service makes before the step (the criteria)
+
+
+class TrackingSpec(_Strict):
+    """先跟踪、再脱钩: the state a case is tracked in, and for how many months at least."""
+
+    state: StrictStr
+    months: StrictInt = Field(ge=0, le=120)
 
 
 class NoticeSpec(DurationSpec):
@@ -148,6 +158,7 @@ class WorkflowSpec(_Strict):
     path: list[str] = Field(min_length=1)
     states: dict[str, StateSpec] = Field(min_length=1)
     notice: NoticeSpec | None = None
+    tracking: TrackingSpec | None = None
     deadline: DeadlineSpec | None = None
     warnings: WarningsSpec | None = None
     transitions: list[TransitionSpec] = Field(min_length=1)
@@ -168,6 +179,7 @@ class OverrideSpec(_Strict):
     path: list[str] | None = Field(default=None, min_length=1)
     states: dict[str, StateSpec | None] | None = None
     notice: NoticeSpec | None = None
+    tracking: TrackingSpec | None = None
     deadline: DeadlineSpec | None = None
     warnings: WarningsSpec | None = None
     transitions: list[TransitionSpec] | None = Field(default=None, min_length=1)
@@ -193,8 +205,29 @@ class WorkflowFile:
         return Issue(code, message, self.file, self.where.line_of(at), field_name(loc))
 
 
+# Fields added after workflows were released, with their defaults: hashed only when a file sets
+# them, so the content hash of every released definition — which cases and transitions record —
+# stays what it was (``tests/unit/policy/test_workflow_versions.py``).
+LATER_FIELDS: dict[str, dict[str, Any]] = {
+    "": {"tracking": None},
+    "states": {"risk_eliminated": False},
+    "transitions": {"after_tracking": False, "gate": None},
+}
+
+
+def _without_later_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    def drop(item: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in item.items() if not (k in defaults and v == defaults[k])}
+
+    out = drop(data, LATER_FIELDS[""])
+    out["states"] = {k: drop(v, LATER_FIELDS["states"]) for k, v in out["states"].items()}
+    out["transitions"] = [drop(t, LATER_FIELDS["transitions"]) for t in out["transitions"]]
+    return out
+
+
 def content_hash(spec: WorkflowSpec) -> str:
-    canonical = json.dumps(spec.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+    data = _without_later_defaults(spec.model_dump(mode="json", by_alias=True))
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -29,7 +29,7 @@ from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor, Case
 from jingzhun.domain.categories import risk_table
 from jingzhun.domain.chain import coverage, entries_from_events
-from jingzhun.domain.deadlines import local_date
+from jingzhun.domain.deadlines import add_months, local_date
 from jingzhun.domain.eligibility import MonitoringStatus, household_facts, members_facts
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.features import DepartmentEvent
@@ -193,13 +193,7 @@ def _view(ctx: PlanContext) -> PlanView:
 def review_due(plan: AssistancePlan, months: int) -> dt.date:
     """When the next effect review falls due: ``months`` after the last review, or after the plan was made."""
     last = plan.reviews[-1].at if plan.reviews else plan.created_at
-    return _plus_months_same_day(local_date(last), months)
-
-
-def _plus_months_same_day(day: dt.date, months: int) -> dt.date:
-    idx = day.year * 12 + day.month - 1 + months
-    year, month = idx // 12, idx % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return add_months(local_date(last), months)
 
 
 def _effect(ctx: PlanContext, facts: Mapping[str, Value]) -> Effect:

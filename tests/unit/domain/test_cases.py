@@ -10,7 +10,7 @@ import pytest
 from jingzhun.adapters.calendar_cn import WeekendCalendar
 from jingzhun.domain.cases import Actor, Case, CaseBook, Channel, Lead, open_case_for
 from jingzhun.domain.categories import MonitoringCategory
-from jingzhun.domain.deadlines import DeadlineStatus
+from jingzhun.domain.deadlines import DeadlineStatus, local_date
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import Role, WorkflowDefinition
 from jingzhun.policy.workflow_schema import load_workflow
@@ -393,8 +393,33 @@ def test_an_identified_case_continues_into_risk_elimination():
     )
     step(case, "approve", TOWN, day(48), wf=ELIM)
     step(case, "eliminate_by_assistance", COUNTY, day(49), wf=ELIM)
-    assert case.state == "eliminated" and case.closed and not case.measures_allowed(ELIM)
+    # 先跟踪、再脱钩: the household is tracked, its measures run on (四个不摘), the case stays open
+    assert case.state == "eliminated" and not case.closed and case.measures_allowed(ELIM)
     assert case.decision().action == "eliminate_by_assistance" and case.decision().policy_id == "elimination"
+    assert case.eliminated_on(ELIM, local_date(day(49))) and not case.eliminated_on(ELIM, local_date(day(48)))
+    six_months = ELIM.tracking_first_day(local_date(day(49)))
+    early = dt.datetime.combine(six_months - dt.timedelta(days=1), dt.time(3), tzinfo=dt.UTC)
+    assert error(step, case, "detach", COUNTY, early, wf=ELIM) == "TRACKING_PERIOD"
+    step(case, "detach", COUNTY, dt.datetime.combine(six_months, dt.time(3), tzinfo=dt.UTC), wf=ELIM)
+    assert case.state == "detached" and case.closed and case.eliminated_on(ELIM, six_months)
+
+
+def test_an_unstable_elimination_is_rolled_back_with_its_reason_and_the_history_kept():
+    case = approved(new_case())
+    for i, (action, who) in enumerate([("propose_elimination", CADRE), ("submit_verification", CADRE),
+                                       ("pass_village_review", CADRE)]):  # fmt: skip
+        step(case, action, who, day(40 + i), wf=ELIM, reason="收入稳定")
+    step(case, "close_publicity", CADRE, day(47), wf=ELIM)
+    step(case, "approve", TOWN, day(48), wf=ELIM)
+    step(case, "eliminate_naturally", COUNTY, day(49), wf=ELIM)
+    assert error(step, case, "roll_back", COUNTY, day(80), wf=ELIM, reason=" ") == "REASON_MISSING"
+    steps = len(case.history)
+    step(case, "roll_back", COUNTY, day(80), wf=ELIM, reason="户主务工中断，收入回落")
+    assert case.state == "monitoring" and not case.closed and len(case.history) == steps + 1
+    assert [t.action for t in case.history[-2:]] == ["eliminate_naturally", "roll_back"]
+    assert case.decision().action == "roll_back" and case.decision().reason == "户主务工中断，收入回落"
+    assert case.eliminated_on(ELIM, local_date(day(79))) and not case.eliminated_on(ELIM, local_date(day(80)))
+    step(case, "propose_elimination", CADRE, day(200), wf=ELIM, reason="再次评估")  # may be proposed again
 
 
 WF_DATA = {

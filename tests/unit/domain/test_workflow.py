@@ -146,6 +146,17 @@ def test_only_leaving_the_notice_may_wait_for_it():
     assert any(loc == ("transitions", 0, "after_notice") for loc, _ in problems_of(d))
 
 
+def test_only_leaving_the_tracking_state_may_wait_for_it_and_gates_are_known():
+    d = data()
+    d["transitions"][0]["after_tracking"] = True
+    assert any(loc == ("transitions", 0, "after_tracking") for loc, _ in problems_of(d))  # no tracking at all
+    d["tracking"] = {"state": "nowhere", "months": 6}
+    assert any(loc == ("tracking", "state") for loc, _ in problems_of(d))
+    d = data()
+    d["transitions"][0]["gate"] = "astrology"
+    assert any(loc == ("transitions", 0, "gate") and "astrology" in m for loc, m in problems_of(d))
+
+
 @pytest.mark.parametrize(
     ("changes", "loc"),
     [

@@ -43,7 +43,7 @@ def test_elsewhere_a_case_follows_the_national_procedure():
     assert wf.key == "identification@cn@2024.1" == load_workflow("identification").key
     assert wf.deadline is not None and wf.deadline.limit == Duration(15, roll_forward=True)
     assert resolve_workflow("identification", "", D(2025, 5, 1)) is wf  # "" asks for the national one
-    assert resolve_workflow("elimination", ANHUI_VILLAGE, D(2025, 5, 1)).key == "elimination@cn@2024.1"
+    assert resolve_workflow("elimination", ANHUI_VILLAGE, D(2025, 5, 1)).key == "elimination@cn@2026.1"
 
 
 def test_the_provincial_variants_change_only_the_procedure_deadline():
@@ -72,7 +72,7 @@ def test_across_the_2025_national_day_week_the_two_limits_differ():
 def test_every_shipped_definition_is_found_again_by_its_key():
     defs = shipped_workflow_list()
     assert {w.key for w in defs} >= {
-        "identification@cn@2024.1", "identification@34@2024.1", "identification@46@2024.1", "elimination@cn@2024.1"
+        "identification@cn@2024.1", "identification@34@2024.1", "identification@46@2024.1", "elimination@cn@2026.1"
     }  # fmt: skip
     assert len({w.key for w in defs}) == len(defs)
     for wf in defs:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from jingzhun.policy.workflow_registry import shipped_workflow_list
 
 RELEASED = {
-    "elimination@cn@2024.1": "016077e7338e8512d9c4fc6d327d73a8ddc43e131500cc76260e5c8f2fff272e",
+    # elimination@cn@2024.1 was withdrawn unused, not superseded: no release could start it (no
+    # service resolved the elimination workflow before issue 7), so no case was ever opened under it.
+    "elimination@cn@2026.1": "4e43ad921ca8eb4e9e8efe55ff27f63568f853f21eaec873060e90c6fdb0c531",
     "identification@cn@2024.1": "256949d10f9948ff8d96bb8eb3ce02e51f811f4fece74528bbfd76cda619078e",
     "identification@34@2024.1": "c413095fb91d0332be00c3ca6e08b0d88098c35e31928ade4c760aa667140de0",
     "identification@46@2024.1": "84009363e9ae0b80893f43ac9c892a0cc6d516d06ebd83a523ed95cc2a9db963",

@@ -91,6 +91,8 @@ def from_document(text: str) -> Case:
         history,
         objections,
         d["closed"],
+        tuple(d.get("phases", ())),  # documents written before issue 7 have neither
+        d.get("follows", ""),
     )
 
 
@@ -171,6 +173,7 @@ class CaseUpdate(NamedTuple):
     case: Case
     expected_version: int
     due_on: dt.date | None
+    workflow_key: str | None = None  # a new workflow the case follows from now on (identification → elimination)
 
 
 def insert_many(conn: Connection, items: Sequence[NewCase]) -> None:
@@ -198,8 +201,10 @@ def insert_many(conn: Connection, items: Sequence[NewCase]) -> None:
     record_leads(conn, [(x.case, x.case.leads) for x in items])
 
 
-def update(conn: Connection, case: Case, *, expected_version: int, due_on: dt.date | None) -> None:
-    update_many(conn, [CaseUpdate(case, expected_version, due_on)])
+def update(
+    conn: Connection, case: Case, *, expected_version: int, due_on: dt.date | None, workflow_key: str | None = None
+) -> None:
+    update_many(conn, [CaseUpdate(case, expected_version, due_on, workflow_key)])
 
 
 def update_many(conn: Connection, items: Sequence[CaseUpdate]) -> None:
@@ -217,6 +222,8 @@ def update_many(conn: Connection, items: Sequence[CaseUpdate]) -> None:
         )
     )
     for x in items:  # one statement each: a bulk update's row count cannot say which case conflicted
+        if x.workflow_key is not None:
+            conn.execute(t.cases.update().where(c.case_id == x.case.case_id).values(workflow_id=x.workflow_key))
         done = conn.execute(
             statement,
             {
