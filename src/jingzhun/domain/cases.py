@@ -117,6 +117,9 @@ class Transition:
     # For a final decision: the monitoring policy (threshold pack) in force for the household that
     # day, as "id@version#hash" — the decision is judged later against the rules it was made under.
     decision_policy: str = ""
+    # For a step with a gate: what the gate found, as JSON (e.g. the elimination criteria, each met
+    # or not with its reason, the values read, the method) — the evidence the step was taken on.
+    basis: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,10 +252,12 @@ class Case:
         known_risk_codes: Collection[str] | None = None,
         calendar: WorkingCalendar | None = None,
         decision_policy: str = "",
+        basis: str = "",
     ) -> Transition:
         """Take ``action`` if the workflow allows it now; record and return the transition.
 
-        ``decision_policy`` names the monitoring policy in force, recorded on a final decision only.
+        ``decision_policy`` names the monitoring policy in force, recorded on a final decision only;
+        ``basis`` is what the step's gate found (the caller ran it), recorded on a gated step only.
         """
         at = self._check_time(at)
         rule = self._check_rule(wf, action, actor)
@@ -274,7 +279,7 @@ class Case:
             reason=reason.strip(), evidence=given, policy_id=wf.id, policy_version=wf.version,
             policy_hash=wf.content_hash, review=rule.review, decision=rule.decision,
             category=category if rule.sets_codes else None, risk_codes=codes,
-            decision_policy=decision_policy if rule.decision else "",
+            decision_policy=decision_policy if rule.decision else "", basis=basis if rule.gate else "",
         )  # fmt: skip
         self.history.append(t)
         self.state = rule.target

@@ -14,6 +14,7 @@ a procedure already running.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,9 +33,12 @@ from jingzhun.domain.workflow import WorkflowDefinition
 from jingzhun.policy import load_packs
 from jingzhun.policy.errors import PolicyError
 from jingzhun.policy.workflow_registry import resolve_workflow, workflow_by_key
-from jingzhun.services import auditing, drafts
+from jingzhun.services import auditing, drafts, elimination
 
 IDENTIFICATION = "identification"
+# The procedure a case may go on to from the open state its workflow ends in: a case identified
+# and monitored goes on to risk elimination (its ``initial`` state is identification's end).
+FOLLOWS = {IDENTIFICATION: "elimination"}
 
 
 CLOCK_TOLERANCE = dt.timedelta(minutes=5)  # clocks of phones and office PCs drift a little
@@ -78,6 +82,20 @@ def due_on(case: Case, wf: WorkflowDefinition, calendar: WorkingCalendar) -> dt.
             return None
         raise
     return min(running, default=None)
+
+
+def next_phase(
+    wf: WorkflowDefinition, division_code: str, on: dt.date, action: str, state: str
+) -> WorkflowDefinition | None:
+    """The workflow a case moves on to for ``action``: the one that follows ``wf`` there on ``on``, when
+    ``wf`` has no such step from ``state`` and the following one does; None otherwise."""
+    if wf.rule(action, state) is not None or wf.id not in FOLLOWS:
+        return None
+    try:
+        following = resolve_workflow(FOLLOWS[wf.id], division_code, on)
+    except (DomainError, PolicyError):
+        return None
+    return following if following.rule(action, state) is not None else None
 
 
 def monitoring_policy(division_code: str, on: dt.date) -> str:
@@ -200,14 +218,24 @@ def act_on_case(
         with engine.begin() as conn:
             stored = case_store.load(conn, case_id, scope_prefix(actor.jurisdiction))
             wf, case, when = workflow_by_key(stored.workflow_key), stored.case, action_time(at)
+            following = next_phase(wf, stored.division_code, local_date(when), action, case.state)
+            if following is not None:  # e.g. 提出风险消除 on a monitored case: the elimination procedure begins
+                case.move_to(following, stored.workflow_key)
+                wf = following
             rule = wf.rule(action, case.state)
-            basis = monitoring_policy(stored.division_code, local_date(when)) if rule and rule.decision else ""
+            policy = monitoring_policy(stored.division_code, local_date(when)) if rule and rule.decision else ""
+            gated = ""
+            if rule is not None and rule.gate == elimination.GATE:
+                gated = elimination.check_gate(conn, stored, action, actor, local_date(when), reason)
             transition = case.act(
                 wf, action, actor, when, evidence=evidence, reason=reason, category=category,
-                risk_codes=risk_codes, calendar=cal, decision_policy=basis,
+                risk_codes=risk_codes, calendar=cal, decision_policy=policy, basis=gated,
             )  # fmt: skip
-            case_store.update(conn, case, expected_version=stored.version, due_on=due_on(case, wf, cal))
-            detail = {
+            case_store.update(
+                conn, case, expected_version=stored.version, due_on=due_on(case, wf, cal),
+                workflow_key=following.key if following else None,
+            )  # fmt: skip
+            detail: dict[str, object] = {
                 "from": transition.source,
                 "to": transition.target,
                 "evidence": list(transition.evidence),
@@ -215,6 +243,12 @@ def act_on_case(
             }
             if transition.decision:
                 detail["policy"] = transition.decision_policy
+            if following is not None:
+                detail["workflow"] = following.key
+            if gated:
+                found = json.loads(gated)
+                detail["criteria"] = {"policy": found["policy"], "method": found["method"],
+                                      "flags": [r["id"] for r in found["results"] if not r["met"]]}  # fmt: skip
             auditing.record(conn, actor, f"case.{action}", f"case:{case_id}", detail, request_id=request_id)
             drafts.discard_with_step(conn, actor, case_id, action, request_id=request_id)  # the draft is done
     return case
