@@ -193,6 +193,15 @@ def workflow_by_key(key: str) -> WorkflowDefinition:
     return shipped_set().by_key(key)
 
 
+def identified_under(phases: Sequence[str], workflow_key: str) -> WorkflowDefinition:
+    """The workflow a case was identified under: its first phase (``Case.phases``), else its current one.
+
+    When a case has moved on (identification → elimination) its identification day, and so
+    whether it was monitored on a day, is read against the workflow that identified it.
+    """
+    return workflow_by_key(phases[0] if phases else workflow_key)
+
+
 def shipped_workflow_list() -> tuple[WorkflowDefinition, ...]:
     """Every shipped definition, national and local, every version; ordered by id, scope and date."""
     return shipped_set().definitions

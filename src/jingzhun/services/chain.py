@@ -11,7 +11,8 @@ catalogue in force for each county on the check day. What goes in:
 * the monitoring objects: open cases that reached approval or the green channel, with the risks
   the visit confirmed and the day they were identified;
 * the status of each household on each day an entitlement is judged (the first day of term),
-  from the cases' own history, and whether the ledger has dibao or tekun for it that day.
+  from the cases' own history (monitored, and whether its risk was marked eliminated that day),
+  and whether the ledger has dibao or tekun for it that day.
 
 The run is read-only and audited as one event (``chain.check``) with its counts.
 """
@@ -38,7 +39,7 @@ from jingzhun.domain.measures import Measure
 from jingzhun.domain.plans import ItemStatus
 from jingzhun.domain.policy import ResolvedPolicy
 from jingzhun.policy import PolicyError, load_packs
-from jingzhun.policy.workflow_registry import workflow_by_key
+from jingzhun.policy.workflow_registry import identified_under, workflow_by_key
 from jingzhun.services import auditing
 from jingzhun.services.screening import load_store_tables
 
@@ -190,8 +191,7 @@ def _params(policy: ResolvedPolicy) -> dict[str, int]:
 def _monitored(cases: Sequence[tuple[Case, str, str]]) -> pl.DataFrame:
     rows = []
     for case, key, division in cases:
-        wf = workflow_by_key(key)
-        since = case.identified_on(wf)
+        since = case.identified_on(identified_under(case.phases, key))
         if since is not None and case.confirmed:
             rows.append((case.household_id, division, since, list(case.risk_codes), case.case_id))
     return pl.DataFrame(rows, schema=engine_chain.MONITORED_SCHEMA, orient="row")
@@ -217,8 +217,9 @@ def _status(
             receives[m.type.value] |= set(covering["household_id"].to_list())
         dibao, tekun = receives["dibao"], receives["tekun"]
         for case, key, _ in cases:
-            wf = workflow_by_key(key)
+            monitored = case.monitored_on(identified_under(case.phases, key), day)
+            eliminated = case.eliminated_on(workflow_by_key(key), day)
             category = case.category.value if case.category else None
             hh = case.household_id
-            rows.append((day, hh, case.monitored_on(wf, day), False, category, hh in dibao, hh in tekun))
+            rows.append((day, hh, monitored, eliminated, category, hh in dibao, hh in tekun))
     return pl.DataFrame(rows, schema=engine_chain.STATUS_SCHEMA, orient="row")

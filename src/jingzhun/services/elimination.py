@@ -25,15 +25,14 @@ from sqlalchemy import Connection, Engine
 
 from jingzhun.adapters.db import case_store, plan_store
 from jingzhun.domain.access import Permission, require, scope_prefix
-from jingzhun.domain.cases import Actor, Case
+from jingzhun.domain.cases import Actor
 from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.elimination import CaseFacts, EliminationAssessment, assess_household, unmet_text
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.household import income_window_end
 from jingzhun.domain.policy import ResolvedPolicy
-from jingzhun.domain.workflow import WorkflowDefinition
 from jingzhun.policy import PolicyError, load_packs
-from jingzhun.policy.workflow_registry import workflow_by_key
+from jingzhun.policy.workflow_registry import identified_under
 from jingzhun.services import auditing
 from jingzhun.services.assessment import assessment_day, events_of, household_of
 from jingzhun.services.households import household_in_scope, store_rows
@@ -68,11 +67,6 @@ class CaseAssessment:
         )  # fmt: skip
 
 
-def identification_workflow(case: Case, workflow_key: str) -> WorkflowDefinition:
-    """The workflow the case was identified under: its first phase, or its current one if it has no other."""
-    return workflow_by_key(case.phases[0] if case.phases else workflow_key)
-
-
 def assess_stored(conn: Connection, stored: case_store.Stored, actor: Actor, on: dt.date) -> CaseAssessment:
     """Assess a loaded case's household on ``on`` (no audit: the caller's use case records it)."""
     case = stored.case
@@ -81,7 +75,7 @@ def assess_stored(conn: Connection, stored: case_store.Stored, actor: Actor, on:
     as_of, _ = assessment_day(hh, on)
     policy = _policy(stored.division_code, on)
     plan = plan_store.load_for_case(conn, case.case_id, scope_prefix(actor.jurisdiction))
-    facts = CaseFacts.of(case, identification_workflow(case, stored.workflow_key), plan.plan if plan else None, on)
+    facts = CaseFacts.of(case, identified_under(case.phases, stored.workflow_key), plan.plan if plan else None, on)
     a = assess_household(hh, events_of(rows.events), as_of, policy, facts)
     ref = f"{policy.policy_id}@{policy.version}#{policy.content_hash[:12]}"
     return CaseAssessment(case.case_id, case.household_id, on, as_of, str(income_window_end(as_of)), ref, a)

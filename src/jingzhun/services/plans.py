@@ -51,7 +51,7 @@ from jingzhun.domain.policy import ResolvedPolicy
 from jingzhun.domain.rules import Value
 from jingzhun.domain.workflow import WorkflowDefinition
 from jingzhun.policy import PolicyError, load_packs
-from jingzhun.policy.workflow_registry import workflow_by_key
+from jingzhun.policy.workflow_registry import identified_under, workflow_by_key
 from jingzhun.services import auditing
 from jingzhun.services.assessment import assessment_day, events_of, household_of
 from jingzhun.services.cases import action_time
@@ -86,7 +86,7 @@ class PlanContext:
         return f"{p.policy_id}@{p.version}#{p.content_hash[:12]}" if p else "-"
 
     def monitored_on(self, day: dt.date) -> bool:
-        return self.case.monitored_on(self.workflow, day)
+        return self.case.monitored_on(identified_under(self.case.phases, self.workflow.key), day)
 
     def chain_measures(self, day: dt.date) -> set[str]:
         """Measure ids the household receives on ``day``: running plan items, and department records whose
@@ -105,7 +105,7 @@ class PlanContext:
         received = {m.type.value for m in self.catalogue if m.measure_id in self.chain_measures(day)}
         status = MonitoringStatus(
             monitored=self.monitored_on(day),
-            eliminated=False,  # elimination arrives with issue 7; an open case is not eliminated
+            eliminated=self.case.eliminated_on(self.workflow, day),
             category=self.case.category,
             receives_dibao="dibao" in received,
             receives_tekun="tekun" in received,
