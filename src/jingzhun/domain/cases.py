@@ -224,6 +224,13 @@ class Case:
         spec = wf.states.get(self.state_on(day))
         return spec is not None and spec.risk_eliminated
 
+    def eliminated_since(self, wf: WorkflowDefinition) -> dt.date | None:
+        """The China-local day of the decision that marked the risk eliminated (the latest, after a rollback)."""
+        marked = [
+            t for t in self.history if t.decision and t.target in wf.states and wf.states[t.target].risk_eliminated
+        ]
+        return local_date(marked[-1].at) if marked else None
+
     def move_to(self, wf: WorkflowDefinition, previous_key: str) -> None:
         """Follow ``wf`` from the current state on (identification → elimination); the old key is kept."""
         if self.state not in wf.states or wf.is_closed(self.state):

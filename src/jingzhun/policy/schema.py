@@ -261,6 +261,8 @@ PARAMS: tuple[ParamDef, ...] = (
     ParamDef("plan_review_months", "int", "帮扶成效复核间隔（月）", 1, 24),
     ParamDef("elimination_stable_months", "int", "风险消除：收入持续稳定的最短月数", 0, 60),
     ParamDef("elimination_min_months", "int", "风险消除：识别后一般不少于的月数（质量检查）", 0, 60),
+    ParamDef("follow_up_interval_months", "int", "风险消除后回访间隔（月）", 1, 12),
+    ParamDef("follow_up_months", "int", "风险消除后回访持续月数", 1, 120),
 )
 PARAM_DEFS = {p.name: p for p in PARAMS}
 REQUIRED_RESOLVED = tuple(p.resolved_name for p in PARAMS)

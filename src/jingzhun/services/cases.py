@@ -138,17 +138,34 @@ class Folded:
 
 
 def fold_leads(
-    current: case_store.Stored | None, leads: Sequence[Lead], division: str, calendar: WorkingCalendar
+    current: case_store.Stored | None,
+    leads: Sequence[Lead],
+    division: str,
+    calendar: WorkingCalendar,
+    previous: case_store.Stored | None = None,
 ) -> Folded:
-    """Merge ``leads`` (one household's) into its open case, or open one under the workflow in force there."""
+    """Merge ``leads`` (one household's) into its open case, or open one under the workflow in force there.
+
+    ``previous``: the household's latest closed case; a new case re-opens it (``Case.follows``) when
+    that case ended with the risk eliminated — a rebound after detachment, caught by a follow-up
+    visit or by the screening of department data.
+    """
     if current is None:
         wf = resolve_workflow(IDENTIFICATION, division, local_date(min(x.received_at for x in leads)))
         case = Case.open(f"C{uuid.uuid4().hex[:12]}", wf, leads)
+        if previous is not None and eliminated_case(previous):
+            case.follows = previous.case.case_id
         return Folded(case, wf, None, due_on(case, wf, calendar), tuple(leads))
     wf, case = workflow_by_key(current.workflow_key), current.case
     for lead in sorted(leads, key=lambda x: x.received_at):
         case.merge(lead, wf)
     return Folded(case, wf, current.version, due_on(case, wf, calendar), tuple(leads))
+
+
+def eliminated_case(stored: case_store.Stored) -> bool:
+    """Whether the case is in a state where the household's risk counts as eliminated."""
+    spec = workflow_by_key(stored.workflow_key).states.get(stored.case.state)
+    return spec is not None and spec.risk_eliminated
 
 
 def save_folded(conn: Connection, folded: Sequence[Folded], divisions: Mapping[str, str]) -> None:
@@ -191,7 +208,9 @@ def receive_lead(
                 ref = f"case:{stored.case.case_id}"
                 auditing.record(conn, actor, "case.lead_retry", ref, detail, request_id=request_id)
                 return stored.case
-            folded = fold_leads(current, [lead], division, calendar or default_calendar())
+            closed = {} if current else case_store.latest_closed_of(conn, [lead.household_id])
+            previous = closed.get(lead.household_id)
+            folded = fold_leads(current, [lead], division, calendar or default_calendar(), previous)
             save_folded(conn, [folded], {lead.household_id: division})
             auditing.record_many(conn, lead_events(actor, folded, request_id))
     return folded.case

@@ -106,8 +106,10 @@ def leads_from_warnings(
             for lead in fresh:
                 by_household.setdefault(lead.household_id, []).append(lead)
             open_cases = case_store.open_cases_of(conn, sorted(by_household))
+            closed = case_store.latest_closed_of(conn, sorted(set(by_household) - set(open_cases)))
             folded = [
-                fold_leads(open_cases.get(h), group, divisions[h], cal) for h, group in sorted(by_household.items())
+                fold_leads(open_cases.get(h), group, divisions[h], cal, closed.get(h))
+                for h, group in sorted(by_household.items())
             ]
             save_folded(conn, folded, divisions)
             events = [e for f in folded for e in lead_events(actor, f, request_id)]

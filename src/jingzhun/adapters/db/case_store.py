@@ -146,6 +146,18 @@ def open_case_of(conn: Connection, household_id: str) -> Stored | None:
     return _stored(row) if row else None
 
 
+def latest_closed_of(conn: Connection, household_ids: list[str]) -> dict[str, Stored]:
+    """The most recently opened closed case of each of ``household_ids`` that has one."""
+    c = t.cases.c
+    out: dict[str, Stored] = {}
+    for i in range(0, len(household_ids), 500):
+        chunk = household_ids[i : i + 500]
+        rows = conn.execute(select(*_COLUMNS).where(c.household_id.in_(chunk), c.closed).order_by(c.opened_at))
+        for stored in map(_stored, rows):
+            out[stored.case.household_id] = stored  # later rows replace earlier ones
+    return out
+
+
 def open_cases_of(conn: Connection, household_ids: list[str]) -> dict[str, Stored]:
     """The open case of each of ``household_ids`` that has one (batch lead intake)."""
     c = t.cases.c

@@ -390,3 +390,40 @@ plan_items = Table(
     Column("provider", String(40), nullable=False),
     Column("fund_source", Text, nullable=False),
 )
+
+# 帮扶联系人: who is responsible for a household (四个不摘: 摘帽不摘责任). One row per assignment,
+# ended rather than deleted, so who was responsible on a day can always be answered. The helper
+# is an account when they use the system (their work queue shows their households' follow-ups).
+helper_assignments = Table(
+    "helper_assignments",
+    metadata,
+    Column("assignment_id", String(40), primary_key=True),
+    Column("household_id", String(40), ForeignKey("households.household_id"), nullable=False, index=True),
+    Column("division_code", String(12), nullable=False, index=True),
+    Column("helper_name", String(64), nullable=False),
+    Column("helper_user_id", String(64), nullable=True, index=True),
+    Column("unit", String(200), nullable=False),  # 帮扶单位: a designated unit, work team, partner …
+    Column("assigned_on", Date, nullable=False),
+    Column("assigned_by", String(64), nullable=False),
+    Column("ended_on", Date, nullable=True),
+    Column("ended_by", String(64), nullable=True),
+    Column("end_reason", Text, nullable=True),
+)
+
+# 回访: a visit to a household whose risk was eliminated, and what it found. A visit that finds a
+# new risk names the lead it raised (which re-enters identification, linked to the case).
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("follow_up_id", String(40), primary_key=True),
+    Column("case_id", String(40), ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("household_id", String(40), nullable=False, index=True),
+    Column("division_code", String(12), nullable=False, index=True),
+    Column("visited_on", Date, nullable=False),
+    Column("visited_by", String(64), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("finding", String(16), nullable=False),  # stable | new_risk
+    Column("risk_codes", String(64), nullable=False),  # comma-separated, those suspected (new_risk)
+    Column("note", Text, nullable=False),
+    Column("lead_id", String(64), nullable=True),
+)
