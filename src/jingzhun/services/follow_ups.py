@@ -159,7 +159,7 @@ def due_follow_ups(
         require(actor.role, Permission.CASE_READ)
     on = today or local_date(dt.datetime.now(dt.UTC))
     with engine.connect() as conn:
-        cases = _eliminated_cases(conn, scope_prefix(actor.jurisdiction))
+        cases = eliminated_cases(conn, scope_prefix(actor.jurisdiction))
         households = sorted({s.case.household_id for s in cases})
         helpers = helpers_of(conn, households, on)
         visits = visits_of(conn, [s.case.case_id for s in cases])
@@ -168,7 +168,7 @@ def due_follow_ups(
         hh = s.case.household_id
         if mine and not any(h.helper_user_id == actor.actor_id for h in helpers.get(hh, ())):
             continue
-        item = _due(s, visits.get(s.case.case_id, []), helpers.get(hh, []), on)
+        item = follow_up_of(s, visits.get(s.case.case_id, []), helpers.get(hh, []), on)
         if item is not None and (item.overdue or not overdue_only):
             out.append(item)
     return sorted(out, key=lambda x: (x.due_on, x.case_id))
@@ -244,7 +244,7 @@ def _raise_lead(
     return folded.case
 
 
-def _eliminated_cases(conn: Connection, scope: str) -> list[case_store.Stored]:
+def eliminated_cases(conn: Connection, scope: str) -> list[case_store.Stored]:
     """Cases in scope standing eliminated, unless the household has opened a new case since (a rebound)."""
     c = t.cases.c
     rows = conn.execute(
@@ -259,7 +259,7 @@ def _eliminated_cases(conn: Connection, scope: str) -> list[case_store.Stored]:
     return [s for s, closed in stored if eliminated_case(s) and not (closed and s.case.household_id in open_households)]
 
 
-def _due(s: case_store.Stored, visits: list[dt.date], helpers: list[Helper], on: dt.date) -> FollowUpDue | None:
+def follow_up_of(s: case_store.Stored, visits: list[dt.date], helpers: list[Helper], on: dt.date) -> FollowUpDue | None:
     since = s.case.eliminated_since(workflow_by_key(s.workflow_key))
     if since is None:
         return None

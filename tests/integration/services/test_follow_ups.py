@@ -18,8 +18,10 @@ from jingzhun.adapters.db import tables as t
 from jingzhun.domain.cases import Actor
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.follow_ups import DueStatus, Finding
+from jingzhun.domain.plans import ItemStatus
+from jingzhun.domain.supervision import Pillar
 from jingzhun.domain.workflow import Role
-from jingzhun.services import follow_ups
+from jingzhun.services import follow_ups, plans, supervision
 from jingzhun.services.cases import act_on_case
 from jingzhun.services.importer import run_import
 
@@ -150,3 +152,44 @@ def test_a_new_risk_found_while_tracked_joins_the_case_and_after_detachment_open
     # the household is back under the procedure: no more follow-ups of the old case are due
     assert follow_ups.due_follow_ups(c.engine, c.cadre, today=D(2026, 1, 6)) == []
     assert approved == D(2025, 6, 12)
+
+
+def test_the_four_pillars_report_names_each_gap_and_the_gaps_close_as_they_are_filled(county):
+    c = county
+    case_id = identify(c, c.stable, start=T0)
+    started_measure(c, case_id)
+    eliminate(c, case_id, D(2025, 6, 2))
+    report = supervision.supervise(c.engine, c.county, today=D(2025, 10, 1))
+    (h,) = report.households
+    assert {g.pillar for g in h.gaps} == {Pillar.RESPONSIBILITY, Pillar.SUPERVISION}  # the measure runs on
+    (row,) = report.summary()
+    assert row["households"] == 1 and row["kept"] == 0 and row["responsibility"] == 1 and row["assistance"] == 0
+
+    follow_ups.assign_helper(c.engine, c.stable, c.cadre, helper_name="李帮扶", unit="县农业农村局", on=D(2025, 6, 1))
+    follow_ups.record_follow_up(c.engine, case_id, c.cadre, visited_on=D(2025, 9, 30), finding=Finding.STABLE,
+                                note="收入稳定")  # fmt: skip
+    (h,) = supervision.supervise(c.engine, c.county, today=D(2025, 10, 1)).households
+    assert h.gaps == ()
+    plans.move_measure(c.engine, case_id, c.cadre, "I1", ItemStatus.CANCELLED, reason="项目停办")
+    (h,) = supervision.supervise(c.engine, c.county, today=dt.datetime.now(dt.UTC).date()).households
+    pillars = {g.pillar for g in h.gaps}
+    assert Pillar.POLICY in pillars and Pillar.ASSISTANCE in pillars  # cancelled after elimination: cut short
+    with pytest.raises(DomainError) as e:
+        supervision.supervise(c.engine, Actor("auditor", Role.AUDITOR, c.village[:6] + "000000"))
+    assert e.value.code == "PERMISSION_DENIED"
+
+
+def test_an_elimination_soon_after_identification_is_listed_by_the_quality_checks_with_its_reasons(county):
+    c = county
+    case_id = identify(c, c.stable, start=dt.datetime(2025, 5, 5, 1, tzinfo=dt.UTC))  # identified 2025-05-16
+    started_measure(c, case_id)
+    with pytest.raises(DomainError) as e:
+        eliminate(c, case_id, D(2025, 6, 2))  # the county's approval has no reason for the flag
+    assert e.value.code == "ELIMINATION_FLAG_REASON"
+    act_on_case(c.engine, case_id, "eliminate_by_assistance", c.county, at=on(D(2025, 6, 13)),
+                evidence=["county_approval_document"], reason="务工收入稳定，县级复核同意")  # fmt: skip
+    flags = supervision.supervise(c.engine, c.county, today=D(2025, 7, 1)).quality
+    assert [(f.action, f.criterion_id) for f in flags] == [
+        ("propose_elimination", "ELIM_NOT_TOO_SOON"), ("eliminate_by_assistance", "ELIM_NOT_TOO_SOON")
+    ]  # fmt: skip
+    assert flags[1].reason == "务工收入稳定，县级复核同意" and "识别后仅 0 个月" in flags[0].message
