@@ -23,7 +23,7 @@ threshold in force has no figure to compare against: that is said plainly, never
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,9 +156,14 @@ def assessment_day(hh: Household, today: dt.date) -> tuple[dt.date, YearMonth | 
     Only when today's window is missing and an older one exists does the day move back; a
     household with no income at all is assessed today (and shown without a figure).
     """
+    return assessment_day_of([w.period_end for w in hh.incomes], today)
+
+
+def assessment_day_of(windows: Collection[YearMonth], today: dt.date) -> tuple[dt.date, YearMonth | None]:
+    """``assessment_day`` from the ends of a household's recorded windows alone (what a batch reads)."""
     window = income_window_end(today)
-    older = [w.period_end for w in hh.incomes if w.period_end < window]
-    if hh.income_for(window) or not older:
+    older = [w for w in windows if w < window]
+    if window in windows or not older:
         return today, None
     newest = max(older).shift(1)
     return dt.date(newest.year, newest.month, 1), window
