@@ -10,12 +10,15 @@ from jingzhun.cli import (
     chain_cmd,
     db_cmd,
     demo_cmd,
+    elimination_cmd,
+    follow_up_cmd,
     household_cmd,
     import_cmd,
     plan_cmd,
     policy_cmd,
     screen_cmd,
     serve_cmd,
+    supervision_cmd,
     synth_cmd,
     user_cmd,
 )
@@ -38,5 +41,8 @@ app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(case_cmd.app, name="case")
 app.add_typer(plan_cmd.app, name="plan")
 app.add_typer(chain_cmd.app, name="chain")
+app.add_typer(elimination_cmd.app, name="elimination")
+app.add_typer(follow_up_cmd.app, name="follow-up")
+app.add_typer(supervision_cmd.app, name="supervision")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(household_cmd.app, name="household")
