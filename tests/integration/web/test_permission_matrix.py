@@ -80,6 +80,10 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/chain"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("GET", "/chain.csv"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("GET", f"{API}/chain/findings"): Expect(401, 403, 200, 200),
+    # so are the elimination candidates: another village's cadre finds none of village A's
+    ("GET", "/elimination"): Expect(LOGIN_PAGE, 403, 200, 200),
+    ("GET", "/elimination.csv"): Expect(LOGIN_PAGE, 403, 200, 200),
+    ("GET", f"{API}/elimination/candidates"): Expect(401, 403, 200, 200),
     # each case of a batch is its own use case: an out-of-scope one is listed as not found
     ("POST", "/review"): Expect(LOGIN_PAGE, 403, 200, 200, (("case_id", "{case_id}"),)),
     # a village's notice: another village is not found; with no case in the notice yet it is an empty notice
