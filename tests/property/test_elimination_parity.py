@@ -30,9 +30,9 @@ from .screening_support import households_from_frames
 from .test_screening_parity import AS_OF, synthetic_tables
 
 
-def monitored_county(seed: int, profile: str) -> dict[str, pl.DataFrame]:
+def monitored_county(seed: int, profile: str, households: int = 1500) -> dict[str, pl.DataFrame]:
     """A synthetic county with a third of its households monitored and extra income windows planted."""
-    tables = synthetic_tables(1500, seed, profile)
+    tables = synthetic_tables(households, seed, profile)
     rng = np.random.default_rng(seed)
     policy = bootstrap.policy_resolver()("532328000000", AS_OF)
     threshold = policy.monitoring_threshold_fen
