@@ -29,7 +29,7 @@ from jingzhun.domain.cases import Actor, Case, Lead
 from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.deadlines import Deadline, WorkingCalendar, local_date, utc
 from jingzhun.domain.errors import DomainError
-from jingzhun.domain.workflow import WorkflowDefinition
+from jingzhun.domain.workflow import Role, TransitionRule, WorkflowDefinition
 from jingzhun.policy import load_packs
 from jingzhun.policy.errors import PolicyError
 from jingzhun.policy.workflow_registry import resolve_workflow, workflow_by_key
@@ -84,18 +84,28 @@ def due_on(case: Case, wf: WorkflowDefinition, calendar: WorkingCalendar) -> dt.
     return min(running, default=None)
 
 
-def next_phase(
-    wf: WorkflowDefinition, division_code: str, on: dt.date, action: str, state: str
+def following_workflow(
+    wf: WorkflowDefinition, division_code: str, on: dt.date, state: str
 ) -> WorkflowDefinition | None:
-    """The workflow a case moves on to for ``action``: the one that follows ``wf`` there on ``on``, when
-    ``wf`` has no such step from ``state`` and the following one does; None otherwise."""
-    if wf.rule(action, state) is not None or wf.id not in FOLLOWS:
+    """The workflow that follows ``wf`` there on ``on``, when it has steps from ``state``; None otherwise."""
+    if wf.id not in FOLLOWS:
         return None
     try:
         following = resolve_workflow(FOLLOWS[wf.id], division_code, on)
     except (DomainError, PolicyError):
         return None
-    return following if following.rule(action, state) is not None else None
+    return following if following.rules_from(state) else None
+
+
+def next_phase(
+    wf: WorkflowDefinition, division_code: str, on: dt.date, action: str, state: str
+) -> WorkflowDefinition | None:
+    """The workflow a case moves on to for ``action``: the one that follows ``wf``, when ``wf`` has no
+    such step from ``state`` and the following one does; None otherwise."""
+    if wf.rule(action, state) is not None:
+        return None
+    following = following_workflow(wf, division_code, on, state)
+    return following if following is not None and following.rule(action, state) is not None else None
 
 
 def monitoring_policy(division_code: str, on: dt.date) -> str:
@@ -312,11 +322,35 @@ class CaseView:
     division_code: str
     deadlines: tuple[Deadline, ...]
     undated: bool = False  # the holiday calendar does not cover the years the limits reach yet
+    # the procedure a step from here would move the case on to (a monitored case: risk elimination)
+    following: WorkflowDefinition | None = None
+    earlier: tuple[WorkflowDefinition, ...] = ()  # the workflows the case followed before its current one
 
     @property
     def state_label(self) -> str:
-        spec = self.workflow.states.get(self.case.state)
-        return spec.label if spec else self.case.state
+        return self.label(self.case.state)
+
+    def label(self, state: str) -> str:
+        """A state's label, from the workflow it belongs to (the current one, or one the case followed)."""
+        known: tuple[WorkflowDefinition, ...] = (self.workflow, *reversed(self.earlier), *self._following())
+        for wf in known:
+            if state in wf.states:
+                return wf.states[state].label
+        return state
+
+    def _following(self) -> tuple[WorkflowDefinition, ...]:
+        return (self.following,) if self.following else ()
+
+    def steps(self, role: Role) -> list[tuple[WorkflowDefinition, TransitionRule]]:
+        """The steps ``role`` may take now, each with its workflow: the step forward on the path first,
+        then the rest, then those that move the case on to the following procedure."""
+        if self.case.closed:
+            return []
+        out = []
+        for wf in (self.workflow, *self._following()):
+            mine = [r for r in wf.rules_from(self.case.state) if role in r.roles]
+            out += [(wf, r) for r in sorted(mine, key=lambda r: r.target not in wf.path)]
+        return out
 
 
 def view_case(
@@ -337,7 +371,11 @@ def view_case(
     wf = workflow_by_key(stored.workflow_key)
     on = today or local_date(dt.datetime.now(dt.UTC))
     deadlines = dated_deadlines(stored.case, wf, on, calendar or default_calendar())
-    return CaseView(stored.case, wf, stored.division_code, deadlines or (), undated=deadlines is None)
+    return CaseView(
+        stored.case, wf, stored.division_code, deadlines or (), undated=deadlines is None,
+        following=following_workflow(wf, stored.division_code, on, stored.case.state),
+        earlier=tuple(workflow_by_key(k) for k in stored.case.phases),
+    )  # fmt: skip
 
 
 def dated_deadlines(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from jingzhun.domain.access import GRANTS, ROLE_LABELS
-from jingzhun.domain.cases import Actor, Case, Lead, Objection, Transition
+from jingzhun.domain.cases import Actor, Lead, Objection, Transition
 from jingzhun.domain.categories import risk_table
 from jingzhun.domain.deadlines import CHINA_TZ, Deadline, utc
 from jingzhun.domain.documents import document_label
@@ -94,12 +94,9 @@ def _action(wf: WorkflowDefinition, r: TransitionRule) -> m.ActionOut:
     )
 
 
-def _actions(case: Case, wf: WorkflowDefinition, role: Role) -> list[m.ActionOut]:
+def _actions(view: CaseView, role: Role) -> list[m.ActionOut]:
     """The steps this role may take now: the step forward on the procedure's path first (as the page)."""
-    if case.closed:
-        return []
-    rules = sorted((r for r in wf.rules_from(case.state) if role in r.roles), key=lambda r: r.target not in wf.path)
-    return [_action(wf, r) for r in rules]
+    return [_action(wf, r) for wf, r in view.steps(role)]
 
 
 def _lead(x: Lead) -> m.LeadOut:
@@ -115,13 +112,13 @@ def _lead(x: Lead) -> m.LeadOut:
     )
 
 
-def _transition(wf: WorkflowDefinition, t: Transition) -> m.TransitionOut:
+def _transition(view: CaseView, t: Transition) -> m.TransitionOut:
     return m.TransitionOut(
         seq=t.seq,
         action=t.action,
         source=t.source,
         target=t.target,
-        target_label=_state_label(wf, t.target),
+        target_label=view.label(t.target),
         actor_id=t.actor_id,
         actor_role=t.actor_role,
         at=instant(t.at),
@@ -167,11 +164,11 @@ def case_out(view: CaseView, actor: Actor) -> m.CaseOut:
         category_label=case.category.label if case.category else None,
         risk_codes=[m.Labelled(code=c, label=risks[c].label if c in risks else c) for c in case.risk_codes],
         leads=[_lead(x) for x in case.leads],
-        history=[_transition(wf, t) for t in case.history],
+        history=[_transition(view, t) for t in case.history],
         objections=[_objection(o) for o in case.objections],
         deadlines=[_deadline(wf, d) for d in view.deadlines],
         deadlines_undated=view.undated,
-        actions=_actions(case, wf, actor.role),
+        actions=_actions(view, actor.role),
         can_object=notice is not None and case.state == notice.state and actor.role in notice.answer_roles,
     )
 

@@ -30,10 +30,9 @@ router = APIRouter()
 
 
 def _actions_for(view: CaseView, role: Role) -> list[TransitionRule]:
-    """The steps this role may take now: the step forward on the procedure's path first, then the rest."""
-    wf = view.workflow
-    mine = [r for r in wf.rules_from(view.case.state) if role in r.roles]
-    return sorted(mine, key=lambda r: r.target not in wf.path)
+    """The steps this role may take now: the step forward on the procedure's path first, then the rest
+    (a monitored case also offers the first step of risk elimination, which moves it on to that procedure)."""
+    return [r for _, r in view.steps(role)]
 
 
 def draft_values(draft: DraftView) -> dict[str, object]:
