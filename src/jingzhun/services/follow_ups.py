@@ -28,7 +28,7 @@ from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.follow_ups import DueStatus, Finding, Schedule, Visit, due_status
 from jingzhun.policy import PolicyError, load_packs
-from jingzhun.policy.workflow_registry import workflow_by_key
+from jingzhun.policy.workflow_registry import shipped_workflow_list, workflow_by_key
 from jingzhun.services import auditing
 from jingzhun.services.cases import default_calendar, eliminated_case, fold_leads, lead_events, save_folded
 from jingzhun.services.households import household_in_scope
@@ -244,19 +244,38 @@ def _raise_lead(
     return folded.case
 
 
+def eliminated_states() -> frozenset[str]:
+    """The names of the states, in any shipped workflow, where a household's risk counts as eliminated."""
+    return frozenset(n for wf in shipped_workflow_list() for n, spec in wf.states.items() if spec.risk_eliminated)
+
+
 def eliminated_cases(conn: Connection, scope: str) -> list[case_store.Stored]:
-    """Cases in scope standing eliminated, unless the household has opened a new case since (a rebound)."""
+    """Cases in scope standing eliminated, unless the household has opened a new case since (a rebound).
+
+    Selected by state in SQL (the work page asks on every view), then checked against the case's
+    own workflow; only those cases' documents are read.
+    """
     c = t.cases.c
     rows = conn.execute(
-        select(c.document, c.version, c.workflow_id, c.division_code, c.closed).where(c.division_code.startswith(scope))
+        select(c.document, c.version, c.workflow_id, c.division_code, c.closed, c.household_id).where(
+            c.division_code.startswith(scope), c.state.in_(sorted(eliminated_states()))
+        )
     ).all()
-    stored = [
-        (case_store.Stored(case_store.from_document(r.document), int(r.version), str(r.workflow_id),
-                           str(r.division_code)), bool(r.closed))
-        for r in rows
-    ]  # fmt: skip
-    open_households = {s.case.household_id for s, closed in stored if not closed}
-    return [s for s, closed in stored if eliminated_case(s) and not (closed and s.case.household_id in open_households)]
+    detached = sorted({r.household_id for r in rows if r.closed})
+    reopened: set[str] = set()
+    for i in range(0, len(detached), 500):
+        reopened |= set(
+            conn.execute(select(c.household_id).where(c.household_id.in_(detached[i : i + 500]), ~c.closed)).scalars()
+        )
+    out = []
+    for r in rows:
+        if r.closed and r.household_id in reopened:
+            continue
+        s = case_store.Stored(case_store.from_document(r.document), int(r.version), str(r.workflow_id),
+                              str(r.division_code))  # fmt: skip
+        if eliminated_case(s):
+            out.append(s)
+    return out
 
 
 def follow_up_of(s: case_store.Stored, visits: list[dt.date], helpers: list[Helper], on: dt.date) -> FollowUpDue | None:
