@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from jingzhun.domain.categories import risk_table
 from jingzhun.domain.deadlines import add_months
 from jingzhun.domain.errors import DomainError
 
@@ -82,5 +83,8 @@ class Visit:
             raise DomainError("FOLLOW_UP_RISK_MISSING", "发现新风险时须选择疑似的风险类型", field="risk_codes")
         if self.finding is Finding.STABLE and self.risk_codes:
             raise DomainError("FOLLOW_UP_RISK_MISSING", "“稳定，无新风险”的回访不应填写风险类型", field="risk_codes")
+        unknown = [c for c in self.risk_codes if c not in risk_table()]  # a lead's suggestions are the national table's
+        if unknown:
+            raise DomainError("RISK_CODE_UNKNOWN", f"未知的风险类型代码：{'、'.join(unknown)}", field="risk_codes")
         if not self.note.strip():
             raise DomainError("FOLLOW_UP_NOTE_MISSING", "请填写回访情况（收入、就业、“三保障”等）", field="note")

@@ -52,3 +52,9 @@ def test_a_new_risk_names_the_suspected_risks_and_every_visit_says_what_was_foun
         Visit(D(2026, 5, 1), "cadre", Finding.STABLE, " ")
     assert e.value.code == "FOLLOW_UP_NOTE_MISSING"
     assert Visit(D(2026, 5, 1), "cadre", Finding.NEW_RISK, "户主住院", ("01",)).risk_codes == ("01",)
+
+
+def test_a_new_risk_names_only_risk_types_the_table_knows():
+    with pytest.raises(DomainError) as e:
+        Visit(D(2026, 5, 1), "cadre", Finding.NEW_RISK, "户主住院", ("01", "zz"))
+    assert (e.value.code, e.value.field) == ("RISK_CODE_UNKNOWN", "risk_codes") and "zz" in e.value.message
