@@ -25,6 +25,7 @@ from jingzhun.domain.deadlines import local_date
 from jingzhun.services.cases import act_on_case
 from jingzhun.services.deadlines import daily_overdue, list_cases
 from jingzhun.services.demo_accounts import ensure_demo_users, reset_demo_passwords
+from jingzhun.services.demo_elimination import start_demo_elimination
 from jingzhun.services.demo_plans import start_demo_plans
 from jingzhun.services.importer import run_import
 from jingzhun.services.leads import leads_from_warnings
@@ -88,6 +89,15 @@ def _cases(engine: Engine, outcome: ScreenOutcome) -> None:
     with render.console.status("演示帮扶计划 …"):
         planned = start_demo_plans(engine, actor_of(engine, "cadre"))
     render.console.print(f"村 {village}：本次 {planned} 户经绿色通道和入户核实，按推荐制定了帮扶计划")
+    with render.console.status("演示风险消除 …"):
+        actors = (actor_of(engine, name) for name in ("cadre", "data", "township", "county"))
+        eliminated, candidates = start_demo_elimination(engine, *actors)
+    if eliminated or candidates:
+        render.console.print(
+            f"村 {village}：{eliminated} 户经风险消除程序标注风险消除（跟踪期，按季度回访），"
+            f"{candidates} 户为风险消除候选——试试：jingzhun elimination candidates --as cadre"
+            "　jingzhun follow-up due --as cadre"
+        )
     report_day = local_date(received) + dt.timedelta(days=3)
     render.deadline_tallies(daily_overdue(engine, actor_of(engine, "county"), today=report_day), report_day)
     table = Table(title="演示账号（网页用账号和密码登录；命令行用 --as 账号）")

@@ -50,7 +50,7 @@ def due(
     for x in items:
         status = f"[{COLOURS[x.status]}]{x.status.label}[/]"
         helpers = "、".join(x.helpers) or "—"
-        table.add_row(str(x.due_on), status, x.household_id, x.case_id, x.case_state, str(x.eliminated_on),
+        table.add_row(str(x.due_on), status, x.household_id, x.case_id, x.state_label, str(x.eliminated_on),
                       str(x.last_visit or "—"), helpers)  # fmt: skip
     render.console.print(table)
 

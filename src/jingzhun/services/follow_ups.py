@@ -57,6 +57,7 @@ class FollowUpDue:
     due_on: dt.date
     status: DueStatus
     helpers: tuple[str, ...]  # names of the helpers assigned now
+    state_label: str = ""  # the case state's label (风险已消除（跟踪期）, 跟踪期满已脱钩)
 
     @property
     def overdue(self) -> bool:
@@ -279,7 +280,8 @@ def eliminated_cases(conn: Connection, scope: str) -> list[case_store.Stored]:
 
 
 def follow_up_of(s: case_store.Stored, visits: list[dt.date], helpers: list[Helper], on: dt.date) -> FollowUpDue | None:
-    since = s.case.eliminated_since(workflow_by_key(s.workflow_key))
+    wf = workflow_by_key(s.workflow_key)
+    since = s.case.eliminated_since(wf)
     if since is None:
         return None
     try:
@@ -291,9 +293,9 @@ def follow_up_of(s: case_store.Stored, visits: list[dt.date], helpers: list[Help
         return None
     last = max((v for v in visits if v >= since), default=None)
     names = tuple(h.helper_name for h in helpers)
-    return FollowUpDue(
-        s.case.case_id, s.case.household_id, s.division_code, s.case.state, since, last, due, due_status(due, on), names
-    )
+    label = wf.states[s.case.state].label if s.case.state in wf.states else s.case.state
+    status, c = due_status(due, on), s.case
+    return FollowUpDue(c.case_id, c.household_id, s.division_code, c.state, since, last, due, status, names, label)
 
 
 def _check_account(conn: Connection, user_id: str) -> None:

@@ -80,11 +80,29 @@ def test_demo_gives_some_households_of_the_cadres_village_a_plan_through_the_ser
     engine = bootstrap.store_engine()
     try:
         with engine.connect() as conn:
-            rows = conn.execute(select(t.plan_items.c.status, t.plan_items.c.division_code)).all()
+            rows = conn.execute(
+                select(t.plan_items.c.status, t.plan_items.c.division_code)
+                .join(t.plans, t.plans.c.plan_id == t.plan_items.c.plan_id)
+                .join(t.cases, t.cases.c.case_id == t.plans.c.case_id)
+                .where(t.cases.c.workflow_id.startswith("identification@"), t.cases.c.state != "monitoring")
+            ).all()  # the green-channel plans (the demo's eliminated and candidate households have theirs too)
     finally:
         engine.dispose()
     assert made >= 1 and len(rows) == made
     assert {r.status for r in rows} == {"in_progress"} and len({r.division_code for r in rows}) == 1
+
+
+def test_demo_carries_a_household_to_the_exit_and_leaves_a_candidate_and_a_rerun_adds_nothing(env, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # rich wraps at 80 columns otherwise
+    first = runner.invoke(app, ["demo", "--no-serve", "--households", "1500"])
+    assert first.exit_code == 0, first.output
+    assert "1 户经风险消除程序标注风险消除" in first.output and "1 户为风险消除候选" in first.output
+    due = runner.invoke(app, ["follow-up", "due", "--as", "cadre"])
+    assert due.exit_code == 0 and "2027-02-13" in due.output and "风险已消除（跟踪期）" in due.output
+    candidates = runner.invoke(app, ["elimination", "candidates", "--as", "cadre"])
+    assert candidates.exit_code == 0 and "帮扶消除" in candidates.output
+    again = runner.invoke(app, ["demo", "--no-serve", "--households", "1500"])
+    assert again.exit_code == 0 and "风险消除程序" not in again.output
 
 
 def test_db_upgrade_is_idempotent(env):
