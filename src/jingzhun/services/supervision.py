@@ -10,7 +10,8 @@ The quality checks (质量检查) list the eliminations whose gate found an unme
 the criterion, so a county can review them. (A ``block`` criterion — income below the line, no
 labour capacity — refuses the step, so an elimination recorded in the system never has one.)
 
-A report of ids, dates and gaps, without person data; the run is audited as one event.
+A report of ids, dates and gaps, without person data; the run is audited as one event. A day
+outside 2000–2199 is refused (``FOLLOW_UP_DAY_INVALID``): the follow-up schedules run months past it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.supervision import Gap, Pillar, Standing, gaps
 from jingzhun.policy.workflow_registry import workflow_by_key
 from jingzhun.services import auditing
+from jingzhun.services.follow_up_reads import checked_day
 from jingzhun.services.follow_ups import eliminated_cases, follow_up_of, helpers_of, visits_of
 
 
@@ -80,6 +82,7 @@ def supervise(engine: Engine, actor: Actor, *, today: dt.date | None = None, req
     scope = scope_prefix(actor.jurisdiction)
     with auditing.refusals_audited(engine, actor, "supervision.report", f"division:{actor.jurisdiction}", request_id):
         require(actor.role, Permission.CASE_READ)
+        checked_day(day)  # 2000–2199: a caller may send any date; the schedules run months past it
         report = SupervisionReport(day, scope)
         with engine.begin() as conn:
             cases = eliminated_cases(conn, scope)
