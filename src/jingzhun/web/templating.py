@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jingzhun.domain.access import ROLE_LABELS, Permission, allows
 from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.deadlines import CHINA_TZ, DeadlineStatus
+from jingzhun.domain.follow_ups import DueStatus
 from jingzhun.domain.ids import mask_identifiers
 from jingzhun.domain.measures import Provider
 from jingzhun.domain.money import fen_to_yuan, format_yuan
@@ -44,6 +45,14 @@ def status_class(status: DeadlineStatus | None) -> str:
     return f"st-{status.colour}" if status else "st-none"
 
 
+_DUE_CLASSES = {DueStatus.NOT_DUE: "st-green", DueStatus.DUE_SOON: "st-yellow", DueStatus.OVERDUE: "st-red"}
+
+
+def due_class(status: DueStatus) -> str:
+    """A follow-up's colour, as the work queue's: 未到期 green, 即将到期 yellow, 已逾期 red."""
+    return _DUE_CLASSES.get(status, "st-none")
+
+
 def provider_label(code: str) -> str:
     """A plan item's provider: the department's or force's name, or the text as stored."""
     try:
@@ -71,6 +80,6 @@ def verdict_label(verdict: EffectVerdict | str) -> str:
 templates.env.filters.update(
     beijing=beijing, yuan=yuan, whole_yuan=whole_yuan, category=category_label, status_class=status_class,
     provider=provider_label, plan_status_class=plan_status_class, verdict_class=verdict_class,
-    verdict_label=verdict_label, masked=mask_identifiers,
+    verdict_label=verdict_label, masked=mask_identifiers, due_class=due_class,
 )  # fmt: skip
 templates.env.globals.update(ROLE_LABELS=ROLE_LABELS, Permission=Permission, allows=allows)

@@ -28,6 +28,7 @@ from jingzhun.services import plans
 from jingzhun.services.attachments import add_attachment
 from jingzhun.services.auth import create_api_token, set_password
 from jingzhun.services.drafts import save_draft
+from jingzhun.services.follow_ups import assign_helper
 from jingzhun.services.users import User, actor_of, add_user
 from jingzhun.web.app import create_app
 
@@ -84,6 +85,18 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/elimination"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("GET", "/elimination.csv"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("GET", f"{API}/elimination/candidates"): Expect(401, 403, 200, 200),
+    # follow-ups: a scoped list; a visit to a case whose risk is not eliminated is refused (422)
+    ("GET", "/follow-ups"): Expect(LOGIN_PAGE, 403, 200, 200),
+    ("POST", "/cases/{case_id}/follow-ups"): Expect(
+        LOGIN_PAGE, 403, 404, 422, (("finding", "stable"), ("note", "稳定"))
+    ),
+    # helpers of a village-A household; the assignment ended is seeded by ``helper_in_village_a``
+    ("POST", "/households/{household_id}/helpers"): Expect(
+        LOGIN_PAGE, 403, 404, 303, (("helper_name", "李帮扶"), ("unit", "县农业农村局"))
+    ),
+    ("POST", "/households/{household_id}/helpers/{assignment_id}/end"): Expect(
+        LOGIN_PAGE, 403, 404, 303, (("reason", "调离"),)
+    ),
     # each case of a batch is its own use case: an out-of-scope one is listed as not found
     ("POST", "/review"): Expect(LOGIN_PAGE, 403, 200, 200, (("case_id", "{case_id}"),)),
     # a village's notice: another village is not found; with no case in the notice yet it is an empty notice
@@ -175,6 +188,12 @@ def attachment_in_village_a(county, tmp_path) -> str:
     ).attachment_id
 
 
+def helper_in_village_a(county) -> str:
+    cadre = actor_of(county.engine, "cadre_a")
+    helper = assign_helper(county.engine, county.households_a[0], cadre, helper_name="王帮扶", unit="乡农业站")
+    return helper.assignment_id
+
+
 def draft_in_village_a(county) -> None:
     save_draft(county.engine, county.cases_a[0], actor_of(county.engine, "cadre_a"), action="accept", reason="草稿")
 
@@ -205,6 +224,8 @@ def test_route_answers_each_kind_of_visitor_as_the_matrix_says(county, route, tm
         ids["attachment_id"] = attachment_in_village_a(county, tmp_path)
     if template.endswith("/draft"):
         draft_in_village_a(county)
+    if "{assignment_id}" in template:
+        ids["assignment_id"] = helper_in_village_a(county)
     if "/plan" in template:
         ids["case_id"] = plan_in_village_a(county, with_item=not (method == "POST" and template.endswith("/items")))
         ids["item_id"] = "I1"

@@ -2,7 +2,9 @@
 
 The step forms are filled from, in this order: what was just posted and refused (nothing typed
 is lost), the user's own saved draft (``pages/drafts.py``) unless the case has moved on since,
-and the case itself.
+and the case itself. An eliminated case also shows its follow-up visits (回访) and the form to
+record one (``pages/follow_up_forms.py``); after a visit that found a new risk, the flash says
+where its lead went.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from jingzhun.services.auth import Session
 from jingzhun.services.cases import CaseView, act_on_case, record_objection, view_case
 from jingzhun.services.drafts import DraftView, read_draft
 from jingzhun.web.deps import CurrentSession, EngineDep, PostingSession, RequestId
+from jingzhun.web.pages.follow_up_forms import Posted, case_follow_up_context, recorded_flash
 from jingzhun.web.templating import templates
 
 router = APIRouter()
@@ -53,6 +56,8 @@ def case_context(
     if draft is None and allows(role, Permission.CASE_ACT):
         draft = read_draft(engine, case.case_id, session.actor, request_id=rid)
     posted = extra.pop("posted", None) or (draft_values(draft) if draft and not draft.stale else {})
+    visit = extra.pop("visit", None)  # a refused follow-up visit (``pages/follow_ups.py``)
+    refused_visit = visit if isinstance(visit, Posted) else None
     return {
         "request": request,
         "session": session,
@@ -69,6 +74,7 @@ def case_context(
         "draft": draft,
         "draft_saved": saved_label(draft.saved_at) if draft else "",
         "posted": posted,
+        **case_follow_up_context(engine, session, view, refused_visit),
         **extra,
     }
 
@@ -82,7 +88,7 @@ def saved_label(at: dt.datetime) -> str:
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: str, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
     view = view_case(engine, case_id, session.actor, request_id=rid)
-    flash = request.query_params.get("done")
+    flash = recorded_flash(case_id, request.query_params.get("done"), request.query_params.get("lead"))
     return templates.TemplateResponse(request, "case.html", case_context(request, session, view, rid, flash=flash))
 
 
