@@ -42,6 +42,7 @@ from jingzhun.web.pages import (
     plans,
     review,
     search,
+    supervision,
     users,
     work,
 )
@@ -138,6 +139,7 @@ def create_app(engine: Engine, settings: Settings) -> FastAPI:
         chain,
         elimination,
         follow_ups,
+        supervision,
         search,
         review,
         notices,

@@ -85,11 +85,13 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/elimination"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("GET", "/elimination.csv"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("GET", f"{API}/elimination/candidates"): Expect(401, 403, 200, 200),
-    # follow-ups: a scoped list; a visit to a case whose risk is not eliminated is refused (422)
+    # follow-ups and 四个不摘: scoped lists; a visit to a case whose risk is not eliminated is refused (422)
     ("GET", "/follow-ups"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("POST", "/cases/{case_id}/follow-ups"): Expect(
         LOGIN_PAGE, 403, 404, 422, (("finding", "stable"), ("note", "稳定"))
     ),
+    ("GET", "/supervision"): Expect(LOGIN_PAGE, 403, 200, 200),
+    ("GET", "/supervision.csv"): Expect(LOGIN_PAGE, 403, 200, 200),
     # helpers of a village-A household; the assignment ended is seeded by ``helper_in_village_a``
     ("POST", "/households/{household_id}/helpers"): Expect(
         LOGIN_PAGE, 403, 404, 303, (("helper_name", "李帮扶"), ("unit", "县农业农村局"))
