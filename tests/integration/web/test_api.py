@@ -237,7 +237,8 @@ def test_the_schema_describes_the_api_only_with_problem_details_and_bearer_auth(
         "/households/{household_id}", "/cases/{case_id}/draft", "/audit/events", "/users",
         "/users/{user_id}/deactivate", "/cases/{case_id}/plan", "/cases/{case_id}/plan/items",
         "/cases/{case_id}/plan/items/{item_id}", "/cases/{case_id}/plan/items/{item_id}/status",
-        "/cases/{case_id}/plan/reviews", "/chain/findings", "/elimination/candidates",
+        "/cases/{case_id}/plan/reviews", "/chain/findings", "/elimination/candidates", "/follow-ups",
+        "/cases/{case_id}/follow-ups", "/supervision",
     }  # fmt: skip
     assert schema["servers"] == [{"url": "/api/v1"}]
     assert schema["components"]["securitySchemes"]["HTTPBearer"] == {

@@ -5,7 +5,9 @@ interface; engine parity is what ``test_api`` checks on both engines). Generated
 household ids are often swapped for real ones, of both villages, so the fuzzer reaches the
 workflow and the scoping, not only "not found"; account ids likewise, so the administrator's run
 reaches real accounts (its own included: deactivating oneself is refused), and plan item ids, so
-the plan routes reach the items of a village-A case on the green channel that has a plan. ``call_and_validate``
+the plan routes reach the items of a village-A case on the green channel that has a plan, and a case
+whose risk was eliminated (village C's, ``follow_up_support``), so the follow-up routes reach a
+real visit and the supervision report real gaps. ``call_and_validate``
 runs schemathesis' default checks: no 5xx, documented status codes, content types and headers,
 responses matching their schemas, schema-violating requests refused, schema-valid ones not
 refused for their shape, and the token actually required.
@@ -38,6 +40,7 @@ from jingzhun.services.users import actor_of
 from jingzhun.web.app import create_app
 
 from .conftest import County, green_channel
+from .follow_up_support import eliminated_household
 
 IDENTIFIER = re.compile(r"[^\x00-\x20\x7f]{1,40}")  # the schema's case and household ids
 EXAMPLES = 100  # per operation and run: the five runs take about three minutes together
@@ -69,11 +72,13 @@ def api_schema(county: County) -> Any:
     plans.add_measure(county.engine, green.case_id, cadre, measure_id="INDUSTRY_SUPPORT", risk_codes=["07"])
     plans.add_measure(county.engine, green.case_id, cadre, measure_id="MICRO_CREDIT", risk_codes=["07"],
                       person_id=green.adult)  # fmt: skip
+    eliminated = eliminated_household(county)
     app = create_app(county.engine, county.settings)
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, config=SchemathesisConfig.from_str(CONFIG))
     known = {"case_id": county.cases_a + county.cases_b, "household_id": county.households_a + county.households_b,
              "user_id": ["cadre_a", "cadre_b", "data", "admin"], "item_id": ["I1", "I2"]}  # fmt: skip
-    known["case_id"] = [green.case_id, *known["case_id"]]
+    known["case_id"] = [green.case_id, eliminated.case_id, *known["case_id"]]
+    known["household_id"].append(eliminated.household_id)
 
     @schema.hook
     def flatmap_path_parameters(_: Any, path_parameters: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:

@@ -92,6 +92,11 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ),
     ("GET", "/supervision"): Expect(LOGIN_PAGE, 403, 200, 200),
     ("GET", "/supervision.csv"): Expect(LOGIN_PAGE, 403, 200, 200),
+    ("GET", f"{API}/follow-ups"): Expect(401, 403, 200, 200),
+    ("POST", f"{API}/cases/{{case_id}}/follow-ups"): Expect(
+        401, 403, 404, 422, body={"finding": "stable", "note": "稳定"}
+    ),
+    ("GET", f"{API}/supervision"): Expect(401, 403, 200, 200),
     # helpers of a village-A household; the assignment ended is seeded by ``helper_in_village_a``
     ("POST", "/households/{household_id}/helpers"): Expect(
         LOGIN_PAGE, 403, 404, 303, (("helper_name", "李帮扶"), ("unit", "县农业农村局"))

@@ -21,7 +21,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jingzhun.domain.errors import DomainError
-from jingzhun.web.api import accounts, audit, chain, drafts, elimination, plans, problems
+from jingzhun.web.api import accounts, audit, chain, drafts, elimination, follow_ups, plans, problems, supervision
 from jingzhun.web.api.deps import request_id_for
 from jingzhun.web.api.routes import router
 
@@ -50,6 +50,8 @@ def create_api(engine: Engine, *, status_of: Callable[[DomainError], int]) -> Fa
     api.include_router(plans.router)
     api.include_router(chain.router)
     api.include_router(elimination.router)
+    api.include_router(follow_ups.router)
+    api.include_router(supervision.router)
     api.include_router(audit.router)
     api.include_router(accounts.router)
     problems.install(api, status_of)
