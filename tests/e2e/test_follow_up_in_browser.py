@@ -1,4 +1,4 @@
-"""Follow-up visits (回访) and "四个不摘" in a real browser: the county's report on a desktop, a visit on a 360-px phone.
+"""Follow-ups (回访) and "四个不摘" in a real browser: the county's report on a desktop, a visit on a 360-px phone.
 
 A household of village C of the web tests' synthetic county was identified, helped and
 eliminated in 2025 through the services (``follow_up_support``) and never visited: its first
