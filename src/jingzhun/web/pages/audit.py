@@ -25,6 +25,7 @@ from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import Role
 from jingzhun.services.auditing import RESULTS, LogFilter, export_log, read_log, verify_chain
 from jingzhun.web.deps import CurrentSession, EngineDep, PostingSession, RequestId
+from jingzhun.web.pages.exports import csv_cell  # the name tried at a refused login is whoever typed it
 from jingzhun.web.templating import beijing, templates
 
 router = APIRouter()
@@ -99,11 +100,6 @@ def verify(request: Request, session: PostingSession, engine: EngineDep, rid: Re
     checked = beijing(dt.datetime.now(dt.UTC), "%Y-%m-%d %H:%M:%S")
     context = {"request": request, "session": session, "status": status, "checked": checked}
     return templates.TemplateResponse(request, "audit_verify.html", context)
-
-
-def csv_cell(value: str) -> str:
-    """A cell Excel will not run as a formula: the name tried at a refused login is whoever typed it."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def audit_csv(events: list[AuditEvent]) -> bytes:

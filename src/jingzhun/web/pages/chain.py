@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from jingzhun.services.chain import FIRST_DAY, LAST_DAY, RULE_LABELS, check_chain, masked_findings
 from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
+from jingzhun.web.pages.exports import csv_cell
 from jingzhun.web.templating import templates
 
 router = APIRouter()
@@ -58,10 +59,6 @@ def chain_report(request: Request, session: CurrentSession, engine: EngineDep, r
     return templates.TemplateResponse(request, "chain.html", context)
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
 
 @router.get("/chain.csv")
 def chain_csv(request: Request, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
@@ -73,7 +70,7 @@ def chain_csv(request: Request, session: CurrentSession, engine: EngineDep, rid:
     writer.writerow(CSV_COLUMNS)
     for r in found.iter_rows(named=True) if found.height else ():
         writer.writerow(
-            _cell(v)
+            csv_cell(v)
             for v in (
                 RULE_LABELS.get(r["rule_id"], r["rule_id"]), r["household_id"], r["person_id"], r["measure_id"],
                 r["risk_code"], r["record_ids"], r["day_from"], r["day_to"], r["office"], r["township_code"],

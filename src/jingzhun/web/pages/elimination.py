@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from jingzhun.services.elimination_batch import FIRST_DAY, LAST_DAY, Candidate, find_candidates
 from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
+from jingzhun.web.pages.exports import csv_cell
 from jingzhun.web.templating import templates
 
 router = APIRouter()
@@ -56,10 +57,6 @@ def elimination_candidates(request: Request, session: CurrentSession, engine: En
     return templates.TemplateResponse(request, "elimination.html", context)
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
 
 def _csv_row(r: Candidate) -> list[str]:
     values = (
@@ -67,7 +64,7 @@ def _csv_row(r: Candidate) -> list[str]:
         r.method.label, "、".join(u.label for u in r.blocked), "；".join(u.reason for u in r.blocked),
         "；".join(u.reason for u in r.flagged), ";".join(r.open_rules), r.as_of, r.window, r.policy,
     )  # fmt: skip
-    return [_cell(v) for v in values]
+    return [csv_cell(v) for v in values]
 
 
 @router.get("/elimination.csv")

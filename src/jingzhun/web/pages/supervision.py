@@ -24,6 +24,7 @@ from jingzhun.policy.workflow_registry import shipped_workflow_list
 from jingzhun.services.follow_up_reads import checked_day
 from jingzhun.services.supervision import HouseholdSupervision, supervise
 from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
+from jingzhun.web.pages.exports import csv_cell
 from jingzhun.web.templating import templates
 
 router = APIRouter()
@@ -80,17 +81,13 @@ def supervision_page(request: Request, session: CurrentSession, engine: EngineDe
     return templates.TemplateResponse(request, "supervision.html", context)
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
 
 def _csv_row(h: HouseholdSupervision) -> list[str]:
     per = {p: "；".join(g.message for g in h.gaps if g.pillar is p) for p in Pillar}
     values = (h.household_id, h.case_id, h.division_code, h.division_code[:9],
               STATE_LABELS.get(h.case_state, h.case_state), h.eliminated_on,
               "否" if h.gaps else "是", *(per[p] or "落实" for p in Pillar))  # fmt: skip
-    return [_cell(v) for v in values]
+    return [csv_cell(v) for v in values]
 
 
 @router.get("/supervision.csv")
