@@ -100,9 +100,20 @@ def assign_helper(
 
 
 def end_helper(
-    engine: Engine, assignment_id: str, actor: Actor, *, reason: str, on: dt.date | None = None, request_id: str = ""
+    engine: Engine,
+    household_id: str,
+    assignment_id: str,
+    actor: Actor,
+    *,
+    reason: str,
+    on: dt.date | None = None,
+    request_id: str = "",
 ) -> None:
-    """End an assignment (调整帮扶联系人) with a reason; the row stays."""
+    """End an assignment (调整帮扶联系人) with a reason; the row stays.
+
+    The household is part of the key so that a form posted for one household cannot end another
+    household's assignment in the same jurisdiction by its ID alone.
+    """
     day = on or local_date(dt.datetime.now(dt.UTC))
     with auditing.refusals_audited(engine, actor, "helper.end", f"assignment:{assignment_id}", request_id):
         require(actor.role, Permission.CASE_ACT)
@@ -112,7 +123,7 @@ def end_helper(
         with engine.begin() as conn:
             done = conn.execute(
                 t.helper_assignments.update()
-                .where(h.assignment_id == assignment_id, h.ended_on.is_(None),
+                .where(h.assignment_id == assignment_id, h.household_id == household_id, h.ended_on.is_(None),
                        h.division_code.startswith(scope_prefix(actor.jurisdiction)))
                 .values(ended_on=day, ended_by=actor.actor_id, end_reason=reason.strip())
             )  # fmt: skip

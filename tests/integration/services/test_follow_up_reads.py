@@ -73,7 +73,7 @@ def test_a_households_helpers_are_those_assigned_and_not_ended_on_the_day(county
     first = follow_ups.assign_helper(c.engine, c.stable, c.cadre, helper_name="李帮扶", unit="县农业农村局",
                                      on=D(2025, 6, 1))  # fmt: skip
     follow_ups.assign_helper(c.engine, c.stable, c.cadre, helper_name="王帮扶", unit="乡农业站", on=D(2025, 7, 1))
-    follow_ups.end_helper(c.engine, first.assignment_id, c.cadre, reason="调离", on=D(2025, 8, 1))
+    follow_ups.end_helper(c.engine, c.stable, first.assignment_id, c.cadre, reason="调离", on=D(2025, 8, 1))
     names = [h.helper_name for h in follow_up_reads.current_helpers(c.engine, c.stable, c.cadre, on=D(2025, 7, 15))]
     assert names == ["李帮扶", "王帮扶"]
     assert [h.helper_name for h in follow_up_reads.current_helpers(c.engine, c.stable, c.cadre, on=D(2025, 8, 2))] == [

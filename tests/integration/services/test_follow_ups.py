@@ -117,7 +117,10 @@ def test_a_helper_sees_the_follow_ups_of_their_own_households(county):
     with pytest.raises(DomainError) as e:
         follow_ups.assign_helper(c.engine, c.stable, c.cadre, helper_name="王", unit="x", helper_user_id="nobody")
     assert e.value.code == "HELPER_INVALID"
-    follow_ups.end_helper(c.engine, helper.assignment_id, c.cadre, reason="调离", on=D(2025, 8, 1))
+    with pytest.raises(DomainError) as e:  # another household's form cannot end this assignment
+        follow_ups.end_helper(c.engine, "另一户", helper.assignment_id, c.cadre, reason="调离")
+    assert e.value.code == "ASSIGNMENT_NOT_FOUND"
+    follow_ups.end_helper(c.engine, c.stable, helper.assignment_id, c.cadre, reason="调离", on=D(2025, 8, 1))
     (after,) = follow_ups.due_follow_ups(c.engine, c.cadre, today=D(2025, 8, 2))
     assert after.helpers == ()
 

@@ -131,13 +131,11 @@ def end(
 ) -> Response:
     """调整帮扶联系人: the assignment ends today with the reason; the record stays."""
     posted = Posted(f"end-{assignment_id}", {"reason": reason})
-    # only this household's own assignment (the service scopes by jurisdiction alone); a role that
-    # may not read households is left to the service, which refuses it and audits the refusal
+    # the name for the message; a role that may not read households is left to the service,
+    # which refuses it and audits the refusal
     current = current_helpers(engine, household_id, session.actor) if _can_read(session) else []
-    if _can_read(session) and not any(h.assignment_id == assignment_id for h in current):
-        raise DomainError("ASSIGNMENT_NOT_FOUND", f"找不到在办的帮扶联系人安排 {assignment_id}")
     try:
-        end_helper(engine, assignment_id, session.actor, reason=posted.get("reason"), request_id=rid)
+        end_helper(engine, household_id, assignment_id, session.actor, reason=posted.get("reason"), request_id=rid)
     except DomainError as e:
         posted.refuse(e)
         return _refused(request, session, engine, household_id, rid, posted)
