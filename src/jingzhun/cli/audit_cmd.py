@@ -6,7 +6,6 @@ sequence number). ``log`` is the auditor's view, scoped to their jurisdiction an
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from jingzhun import bootstrap
 from jingzhun.adapters.crypto.sm3 import sm3
 from jingzhun.adapters.db import audit_store
 from jingzhun.cli import render
+from jingzhun.cli.dates import time_option
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
 from jingzhun.domain.deadlines import CHINA_TZ
 from jingzhun.services.auditing import LogFilter, read_log
@@ -46,7 +46,7 @@ def log(
     as_user: AsUser = "",
 ) -> None:
     """查看审计日志（审计员）：谁、何时、以什么角色、对哪条记录做了什么、结果如何。"""
-    start = dt.datetime.fromisoformat(since).replace(tzinfo=CHINA_TZ) if since else None
+    start = time_option(since, "--since")
     with bootstrap.open_store() as engine, refusals():
         filters = LogFilter(since=start, actor=actor or "", result=result or "", action=action or "")
         events = read_log(engine, acting(engine, as_user), filters, limit=limit, request_id=request_id()).events

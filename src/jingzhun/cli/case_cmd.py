@@ -16,6 +16,7 @@ from rich.table import Table
 
 from jingzhun import bootstrap
 from jingzhun.cli import render
+from jingzhun.cli.dates import day_option, time_option
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
 from jingzhun.domain.cases import Channel, Lead
 from jingzhun.domain.categories import MonitoringCategory
@@ -36,15 +37,7 @@ def status_text(status: DeadlineStatus | None) -> str:
 
 
 def _today(value: str | None) -> dt.date:
-    return dt.date.fromisoformat(value) if value else local_date(dt.datetime.now(dt.UTC))
-
-
-def _at(value: str | None) -> dt.datetime | None:
-    """An ISO time; a bare date or naive time is read as Beijing time."""
-    if not value:
-        return None
-    at = dt.datetime.fromisoformat(value)
-    return at if at.tzinfo else at.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return day_option(value, "--today") or local_date(dt.datetime.now(dt.UTC))
 
 
 @app.command("lead")
@@ -61,10 +54,11 @@ def lead(
 ) -> None:
     """登记一条线索（农户自主申报、干部排查或部门预警），并入该户未结案件或立案。"""
     rid = request_id()
+    received = time_option(at, "--at") or dt.datetime.now(dt.UTC)
     with bootstrap.open_store() as engine, refusals():
         actor = acting(engine, as_user)
         item = Lead(
-            lead_id or f"L-{rid[4:]}", household, channel, _at(at) or dt.datetime.now(dt.UTC), source=source,
+            lead_id or f"L-{rid[4:]}", household, channel, received, source=source,
             department=department, suggested_category=category, suggested_risk_codes=tuple(risk or ()),
         )  # fmt: skip
         case = receive_lead(engine, item, actor, request_id=rid)
@@ -81,7 +75,7 @@ def from_screening(
     with bootstrap.open_store() as engine, refusals():
         frame = read_warnings(warnings)
         actor = acting(engine, as_user)
-        report = leads_from_warnings(engine, actor, frame, received_at=_at(at), request_id=request_id())
+        report = leads_from_warnings(engine, actor, frame, received_at=time_option(at, "--at"), request_id=request_id())
     table = Table(title=f"筛查线索受理：{warnings.name}")
     table.add_column("项目")
     table.add_column("户数", justify="right")
@@ -105,9 +99,10 @@ def list_(
     as_user: AsUser = "",
 ) -> None:
     """我的工作队列：辖区内的案件，最早到期的在前，颜色表示期限状态。"""
+    on = _today(today)
     with bootstrap.open_store() as engine, refusals():
         rows = list_cases(
-            engine, acting(engine, as_user), today=_today(today), overdue_only=overdue, include_closed=all_, limit=limit
+            engine, acting(engine, as_user), today=on, overdue_only=overdue, include_closed=all_, limit=limit
         )
     table = Table(title=f"{'超期' if overdue else ''}案件（{len(rows)}）")
     for col in ("案件", "户编号", "环节", "立案", "到期", "期限状态"):
@@ -127,8 +122,9 @@ def show(
     as_user: AsUser = "",
 ) -> None:
     """一件案件：线索、办理记录（谁、何时、依据哪个程序版本）、期限。"""
+    on = _today(today)
     with bootstrap.open_store() as engine, refusals():
-        view = view_case(engine, case_id, acting(engine, as_user), today=_today(today), request_id=request_id())
+        view = view_case(engine, case_id, acting(engine, as_user), today=on, request_id=request_id())
     case, wf = view.case, view.workflow
     render.console.print(
         f"[bold]案件 {case.case_id}[/bold]　户 {case.household_id}　环节：{view.state_label}"
@@ -174,9 +170,10 @@ def act(
     as_user: AsUser = "",
 ) -> None:
     """办理一个程序环节（程序定义决定谁能办、要什么材料）。"""
+    when = time_option(at, "--at")
     with bootstrap.open_store() as engine, refusals():
         case = act_on_case(
-            engine, case_id, action, acting(engine, as_user), at=_at(at), evidence=evidence or (), reason=reason,
+            engine, case_id, action, acting(engine, as_user), at=when, evidence=evidence or (), reason=reason,
             category=category, risk_codes=risk, request_id=request_id(),
         )  # fmt: skip
     render.console.print(f"[green]✓[/green] 案件 {case.case_id}：{action} → {case.state}")
@@ -196,7 +193,7 @@ def objection(
     with bootstrap.open_store() as engine, refusals():
         case = record_objection(
             engine, case_id, acting(engine, as_user), summary=summary, answer_to=answer_to, answer=answer,
-            upheld=upheld, at=_at(at), request_id=request_id(),
+            upheld=upheld, at=time_option(at, "--at"), request_id=request_id(),
         )  # fmt: skip
     o = case.objections[-1] if answer_to is None else next(x for x in case.objections if x.objection_id == answer_to)
     render.console.print(f"[green]✓[/green] 异议 {o.objection_id}：{'已答复' if not o.is_open else '已登记'}")
@@ -208,7 +205,7 @@ def overdue(
     as_user: AsUser = "",
 ) -> None:
     """每日期限统计（可由 cron 每天运行）：按乡镇、县统计临期、超期（橙）、严重超期（红）的案件。"""
-    on = _today(day)
+    on = day_option(day, "--date") or local_date(dt.datetime.now(dt.UTC))
     with bootstrap.open_store() as engine, refusals():
         tallies = daily_overdue(engine, acting(engine, as_user), today=on, request_id=request_id())
     render.deadline_tallies(tallies, on)

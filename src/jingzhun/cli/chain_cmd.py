@@ -8,7 +8,6 @@ masked) or Parquet. Exit codes: 0 done (findings or not); 1 refused; 2 bad usage
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +16,9 @@ from rich.table import Table
 
 from jingzhun import bootstrap
 from jingzhun.cli import render
+from jingzhun.cli.dates import day_option
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
+from jingzhun.domain.day_range import CHAIN_DAYS
 from jingzhun.services import chain
 from jingzhun.services.chain import RULE_LABELS, masked_findings
 
@@ -35,11 +36,9 @@ def check(
     if out is not None and out.suffix not in (".csv", ".parquet"):
         render.err_console.print("[red]✗[/red] --out 须为 .csv 或 .parquet")
         raise typer.Exit(2)
+    on = day_option(day, "--day", CHAIN_DAYS)
     with bootstrap.open_store() as engine, refusals():
-        report = chain.check_chain(
-            engine, acting(engine, as_user), check_day=dt.date.fromisoformat(day) if day else None,
-            request_id=request_id(),
-        )  # fmt: skip
+        report = chain.check_chain(engine, acting(engine, as_user), check_day=on, request_id=request_id())
     runs = Table(title=f"救助链核查 {report.check_day}（辖区 {report.scope or '全国'}）")
     for col in ("县", "措施目录", "户数", "台账记录", "发现"):
         runs.add_column(col)

@@ -10,7 +10,6 @@ writes every household to CSV (UTF-8 with BOM, for Excel) or Parquet. Exit codes
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -19,21 +18,13 @@ from rich.table import Table
 
 from jingzhun import bootstrap
 from jingzhun.cli import render
+from jingzhun.cli.dates import day_option
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
+from jingzhun.domain.day_range import ELIMINATION_DAYS
 from jingzhun.services import elimination_batch
 from jingzhun.services.elimination_batch import CandidateReport, export_frame
 
 app = typer.Typer(help="风险消除：辖区内可提出风险消除的监测户", no_args_is_help=True)
-
-
-def _day(raw: str | None) -> dt.date | None:
-    if raw is None:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        render.err_console.print("[red]✗[/red] --as-of 应为 YYYY-MM-DD 格式")
-        raise typer.Exit(2) from None
 
 
 @app.command("candidates")
@@ -48,7 +39,7 @@ def candidates(
     if out is not None and out.suffix not in (".csv", ".parquet"):
         render.err_console.print("[red]✗[/red] --out 须为 .csv 或 .parquet")
         raise typer.Exit(2)
-    day = _day(as_of)
+    day = day_option(as_of, "--as-of", ELIMINATION_DAYS)
     with bootstrap.open_store() as engine, refusals():
         report = elimination_batch.find_candidates(engine, acting(engine, as_user), as_of=day, request_id=request_id())
     _summary(report)

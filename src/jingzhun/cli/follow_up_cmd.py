@@ -15,22 +15,15 @@ from rich.table import Table
 
 from jingzhun import bootstrap
 from jingzhun.cli import render
+from jingzhun.cli.dates import day_option
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
+from jingzhun.domain.day_range import FOLLOW_UP_DAYS
+from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.follow_ups import DueStatus, Finding
 from jingzhun.services import follow_ups
 
 app = typer.Typer(help="风险消除后的回访与帮扶联系人", no_args_is_help=True)
 COLOURS = {DueStatus.OVERDUE: "red", DueStatus.DUE_SOON: "yellow", DueStatus.NOT_DUE: "green"}
-
-
-def _day(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        render.err_console.print(f"[red]✗[/red] 日期“{text}”应写作 YYYY-MM-DD")
-        raise typer.Exit(2) from None
 
 
 @app.command("due")
@@ -41,9 +34,9 @@ def due(
     as_user: AsUser = "",
 ) -> None:
     """列出应回访的已消除风险农户（逾期的在前）。"""
+    on = day_option(today, "--today", FOLLOW_UP_DAYS)
     with bootstrap.open_store() as engine, refusals():
-        items = follow_ups.due_follow_ups(engine, acting(engine, as_user), today=_day(today), overdue_only=overdue,
-                                          mine=mine)  # fmt: skip
+        items = follow_ups.due_follow_ups(engine, acting(engine, as_user), today=on, overdue_only=overdue, mine=mine)
     table = Table(title=f"应回访农户（{len(items)} 户）")
     for col in ("到期", "状态", "户", "案件", "环节", "风险消除日", "上次回访", "帮扶联系人"):
         table.add_column(col)
@@ -66,7 +59,7 @@ def record(
     """记录一次回访；发现新风险时生成线索，重新进入识别。"""
     codes = tuple(c.strip() for c in new_risk.split(",") if c.strip())
     finding = Finding.NEW_RISK if codes else Finding.STABLE
-    day = _day(visited_on) or dt.date.today()
+    day = day_option(visited_on, "--visited-on", FOLLOW_UP_DAYS) or local_date(dt.datetime.now(dt.UTC))
     with bootstrap.open_store() as engine, refusals():
         fid, joined = follow_ups.record_follow_up(
             engine, case_id, acting(engine, as_user), visited_on=day, finding=finding, note=note, risk_codes=codes,

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from jingzhun import bootstrap
 from jingzhun.cli import render
+from jingzhun.cli.dates import day_option
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
 from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.errors import DomainError
@@ -36,10 +37,6 @@ def _fen(value: str | None) -> int | None:
         raise typer.Exit(2) from None
 
 
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
 def _provider(code: str) -> str:
     try:
         return Provider(code).label
@@ -54,8 +51,9 @@ def show(
     as_user: AsUser = "",
 ) -> None:
     """一户的帮扶计划：措施及进度、两条底线检查、成效测算、针对已确认风险的推荐措施。"""
+    on = day_option(today, "--today")
     with bootstrap.open_store() as engine, refusals():
-        view = plans.view_plan(engine, case_id, acting(engine, as_user), today=_day(today), request_id=request_id())
+        view = plans.view_plan(engine, case_id, acting(engine, as_user), today=on, request_id=request_id())
     ctx = view.context
     render.console.print(
         f"[bold]案件 {case_id}[/bold]　户 {ctx.case.household_id}　风险：{'、'.join(ctx.case.risk_codes) or '—'}"
@@ -120,10 +118,11 @@ def add(
     as_user: AsUser = "",
 ) -> None:
     """把一项符合条件的措施加入计划（不符合条件、超过上限的会被拒绝并说明原因）。"""
+    first, last = day_option(start, "--start"), day_option(end, "--end")
     with bootstrap.open_store() as engine, refusals():
         plan = plans.add_measure(
             engine, case_id, acting(engine, as_user), measure_id=measure, risk_codes=risk, person_id=person,
-            amount_fen=_fen(amount), term_months=term_months, start=_day(start), end=_day(end), reason=reason,
+            amount_fen=_fen(amount), term_months=term_months, start=first, end=last, reason=reason,
             request_id=request_id(),
         )  # fmt: skip
     item = plan.items[-1]
@@ -143,7 +142,7 @@ def move(
     """措施进度：开始实施、已落实、结束或取消。"""
     with bootstrap.open_store() as engine, refusals():
         plan = plans.move_measure(
-            engine, case_id, acting(engine, as_user), item_id, status, on=_day(on), reason=reason,
+            engine, case_id, acting(engine, as_user), item_id, status, on=day_option(on, "--on"), reason=reason,
             amount_fen=_fen(amount), request_id=request_id(),
         )  # fmt: skip
     render.console.print(f"[green]✓[/green] {item_id} → {status.label}（计划第 {plan.version} 版）")

@@ -7,7 +7,6 @@ eliminations allowed past a flag criterion with the reasons given. Exit codes: 0
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 import typer
@@ -15,7 +14,9 @@ from rich.table import Table
 
 from jingzhun import bootstrap
 from jingzhun.cli import render
+from jingzhun.cli.dates import day_option
 from jingzhun.cli.session import AsUser, acting, refusals, request_id
+from jingzhun.domain.day_range import FOLLOW_UP_DAYS
 from jingzhun.domain.supervision import Pillar
 from jingzhun.services import supervision
 
@@ -30,10 +31,9 @@ def report(
     as_user: AsUser = "",
 ) -> None:
     """检查已消除风险农户的责任、政策、帮扶、监管是否延续。"""
+    on = day_option(today, "--today", FOLLOW_UP_DAYS)
     with bootstrap.open_store() as engine, refusals():
-        found = supervision.supervise(engine, acting(engine, as_user),
-                                      today=dt.date.fromisoformat(today) if today else None,
-                                      request_id=request_id())  # fmt: skip
+        found = supervision.supervise(engine, acting(engine, as_user), today=on, request_id=request_id())
     summary = Table(title=f"“四个不摘” {found.day}（辖区 {found.scope or '全国'}）")
     for col in ("区划", "已消除风险户", "四项均落实", *(p.label for p in Pillar)):
         summary.add_column(col)

@@ -32,8 +32,8 @@ from jingzhun.adapters.engine import chain_duckdb as engine_chain
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor, Case
 from jingzhun.domain.categories import risk_table
+from jingzhun.domain.day_range import CHAIN_DAYS
 from jingzhun.domain.deadlines import local_date
-from jingzhun.domain.errors import DomainError
 from jingzhun.domain.ids import mask_identifiers
 from jingzhun.domain.measures import Measure
 from jingzhun.domain.plans import ItemStatus
@@ -43,7 +43,6 @@ from jingzhun.policy.workflow_registry import identified_under, workflow_by_key
 from jingzhun.services import auditing
 from jingzhun.services.screening import load_store_tables
 
-FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)  # a term's dates a year around stay valid
 DELIVERED = (ItemStatus.IN_PROGRESS.value, ItemStatus.DELIVERED.value, ItemStatus.ENDED.value)
 
 
@@ -73,8 +72,7 @@ def check_chain(engine: Engine, actor: Actor, *, check_day: dt.date | None = Non
     scope = scope_prefix(actor.jurisdiction)
     with auditing.refusals_audited(engine, actor, "chain.check", f"division:{actor.jurisdiction}", request_id):
         require(actor.role, Permission.CHAIN_REPORT)
-        if not FIRST_DAY <= day <= LAST_DAY:
-            raise DomainError("CHAIN_DAY_INVALID", f"核查日超出范围（{FIRST_DAY}—{LAST_DAY}）", field="day")
+        CHAIN_DAYS.check(day, "day")
         tables = load_store_tables(engine, scope=scope)
         items, cases = _plans_and_cases(engine, scope)
         runs: list[CountyRun] = []

@@ -33,9 +33,9 @@ from jingzhun.adapters.engine import elimination_duckdb as engine_elimination
 from jingzhun.adapters.engine.screen_duckdb import PolicyUnavailable
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor
+from jingzhun.domain.day_range import ELIMINATION_DAYS
 from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.elimination import CaseFacts, EliminationMethod
-from jingzhun.domain.errors import DomainError
 from jingzhun.domain.features import Value
 from jingzhun.domain.household import YearMonth, income_window_end
 from jingzhun.domain.ids import mask_identifiers
@@ -48,7 +48,6 @@ from jingzhun.services.assessment import assessment_day_of
 from jingzhun.services.cases import next_phase
 from jingzhun.services.screening import load_store_tables
 
-FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2199, 12, 31)  # income windows are months of 1900–2200
 ACTION = "propose_elimination"
 AUDIT = "elimination.candidates"
 CHUNK = 500  # ids per IN (…): well inside every database's limit on bound parameters
@@ -138,8 +137,7 @@ def find_candidates(
     ref = f"division:{actor.jurisdiction}"
     with auditing.refusals_audited(engine, actor, AUDIT, ref, request_id):
         require(actor.role, Permission.CASE_READ)
-        if not FIRST_DAY <= on <= LAST_DAY:
-            raise DomainError("ELIMINATION_DAY_INVALID", f"评估日超出范围（{FIRST_DAY}—{LAST_DAY}）", field="as_of")
+        ELIMINATION_DAYS.check(on, "as_of")
         cases, plans = _proposable(engine, scope, on)
         report = _assess(engine, scope, on, cases, plans)
         methods = report.by_method()

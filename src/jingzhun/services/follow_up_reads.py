@@ -22,16 +22,12 @@ from jingzhun.adapters.db import case_store
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor
-from jingzhun.domain.deadlines import local_date
-from jingzhun.domain.errors import DomainError
 from jingzhun.domain.follow_ups import DueStatus, Finding
 from jingzhun.policy.workflow_registry import workflow_by_key
 from jingzhun.services import auditing
 from jingzhun.services.cases import eliminated_case
-from jingzhun.services.follow_ups import FollowUpDue, Helper, due_follow_ups, follow_up_of, helpers_of
+from jingzhun.services.follow_ups import FollowUpDue, Helper, checked_day, due_follow_ups, follow_up_of, helpers_of
 from jingzhun.services.households import household_in_scope
-
-FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2199, 12, 31)  # schedules run months past the day asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +60,6 @@ class CaseFollowUps:
     visits: tuple[VisitRecord, ...]  # newest first
     reopened_by: str = ""  # a detached case's household has a new case: it is followed there, not by visits
     eliminated_on: dt.date | None = None  # the day the risk was eliminated (the county's approval)
-
-
-def checked_day(day: dt.date | None, field: str = "today") -> dt.date:
-    """The day asked (today in Beijing if none), refused outside the years a schedule can be computed for."""
-    on = day or local_date(dt.datetime.now(dt.UTC))
-    if not FIRST_DAY <= on <= LAST_DAY:
-        raise DomainError("FOLLOW_UP_DAY_INVALID", f"日期超出范围（{FIRST_DAY}—{LAST_DAY}）", field=field)
-    return on
 
 
 def due_list(

@@ -24,6 +24,7 @@ from jingzhun.adapters.db import case_store
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor, Case, Channel, Lead
+from jingzhun.domain.day_range import FOLLOW_UP_DAYS
 from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.follow_ups import DueStatus, Finding, Schedule, Visit, due_status
@@ -160,6 +161,11 @@ def visits_of(conn: Connection, case_ids: list[str]) -> dict[str, list[dt.date]]
     return out
 
 
+def checked_day(day: dt.date | None, field: str = "today") -> dt.date:
+    """The day asked (today in Beijing if none), refused outside the years a schedule can be computed for."""
+    return FOLLOW_UP_DAYS.check(day or local_date(dt.datetime.now(dt.UTC)), field)
+
+
 def due_follow_ups(
     engine: Engine, actor: Actor, *, today: dt.date | None = None, overdue_only: bool = False, mine: bool = False
 ) -> list[FollowUpDue]:
@@ -169,7 +175,7 @@ def due_follow_ups(
     """
     with auditing.refusals_audited(engine, actor, "follow_up.list", f"division:{actor.jurisdiction}"):
         require(actor.role, Permission.CASE_READ)
-    on = today or local_date(dt.datetime.now(dt.UTC))
+        on = checked_day(today)
     with engine.connect() as conn:
         cases = eliminated_cases(conn, scope_prefix(actor.jurisdiction))
         households = sorted({s.case.household_id for s in cases})

@@ -29,8 +29,7 @@ from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.supervision import Gap, Pillar, Standing, gaps
 from jingzhun.policy.workflow_registry import workflow_by_key
 from jingzhun.services import auditing
-from jingzhun.services.follow_up_reads import checked_day
-from jingzhun.services.follow_ups import eliminated_cases, follow_up_of, helpers_of, visits_of
+from jingzhun.services.follow_ups import checked_day, eliminated_cases, follow_up_of, helpers_of, visits_of
 
 
 @dataclass(frozen=True, slots=True)

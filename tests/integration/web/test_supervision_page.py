@@ -27,7 +27,7 @@ def test_the_county_sees_each_gap_by_pillar_linked_to_its_case_and_exports_them(
     assert f"<tr><td>{e.village[:9]}</td><td>1</td>" in township.text and "按乡镇汇总" in township.text
     bad = app_client.get("/supervision", params={"day": "2300-01-01"})
     assert bad.status_code == 200 and "日期超出范围" in bad.text
-    assert "日期应为" not in bad.text and "检查日应为 YYYY-MM-DD 格式" in app_client.get("/supervision?day=x").text
+    assert "日期应为" not in bad.text and "日期应为 YYYY-MM-DD 格式" in app_client.get("/supervision?day=x").text
 
     export = app_client.get("/supervision.csv")
     assert export.status_code == 200 and export.content.startswith(b"\xef\xbb\xbf")

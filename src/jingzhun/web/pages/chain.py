@@ -10,15 +10,16 @@ cells that cannot start a formula. Only the roles that may read the report reach
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from jingzhun.services.chain import FIRST_DAY, LAST_DAY, RULE_LABELS, check_chain, masked_findings
+from jingzhun.domain.day_range import CHAIN_DAYS
+from jingzhun.services.chain import RULE_LABELS, check_chain, masked_findings
 from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
 from jingzhun.web.pages.exports import csv_cell
+from jingzhun.web.pages.report_day import asked_day
 from jingzhun.web.templating import templates
 
 router = APIRouter()
@@ -26,20 +27,9 @@ SHOWN = 200
 CSV_COLUMNS = ("规则", "户编号", "成员", "措施", "风险", "相关记录", "起", "止", "责任部门", "乡镇", "说明")
 
 
-def _day(request: Request) -> tuple[dt.date | None, str]:
-    raw = request.query_params.get("day", "").strip()[:10]
-    if not raw:
-        return None, ""
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        return None, "核查日应为 YYYY-MM-DD 格式"
-    return (day, "") if FIRST_DAY <= day <= LAST_DAY else (None, "核查日超出范围")
-
-
 @router.get("/chain", response_class=HTMLResponse)
 def chain_report(request: Request, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
-    day, error = _day(request)
+    day, error = asked_day(request, "day", CHAIN_DAYS)
     report = check_chain(engine, session.actor, check_day=day, request_id=rid)
     found = masked_findings(report.findings)
     summary = []
@@ -59,10 +49,9 @@ def chain_report(request: Request, session: CurrentSession, engine: EngineDep, r
     return templates.TemplateResponse(request, "chain.html", context)
 
 
-
 @router.get("/chain.csv")
 def chain_csv(request: Request, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
-    day, _ = _day(request)
+    day, _ = asked_day(request, "day", CHAIN_DAYS)
     report = check_chain(engine, session.actor, check_day=day, request_id=rid)
     found = masked_findings(report.findings)
     buf = io.StringIO()

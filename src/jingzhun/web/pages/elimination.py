@@ -11,15 +11,16 @@ with a BOM for Excel and cells that cannot start a formula. Only the casework ro
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from jingzhun.services.elimination_batch import FIRST_DAY, LAST_DAY, Candidate, find_candidates
+from jingzhun.domain.day_range import ELIMINATION_DAYS
+from jingzhun.services.elimination_batch import Candidate, find_candidates
 from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
 from jingzhun.web.pages.exports import csv_cell
+from jingzhun.web.pages.report_day import asked_day
 from jingzhun.web.templating import templates
 
 router = APIRouter()
@@ -28,20 +29,9 @@ CSV_COLUMNS = ("户编号", "案件", "村（区划）", "乡镇", "结论", "�
                "仍触发的识别规则", "评估日", "收入窗口", "风险消除条件")  # fmt: skip
 
 
-def _day(request: Request) -> tuple[dt.date | None, str]:
-    raw = request.query_params.get("as_of", "").strip()[:10]
-    if not raw:
-        return None, ""
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        return None, "评估日应为 YYYY-MM-DD 格式"
-    return (day, "") if FIRST_DAY <= day <= LAST_DAY else (None, "评估日超出范围")
-
-
 @router.get("/elimination", response_class=HTMLResponse)
 def elimination_candidates(request: Request, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
-    day, error = _day(request)
+    day, error = asked_day(request, "as_of", ELIMINATION_DAYS)
     everyone = request.query_params.get("all") == "1"
     report = find_candidates(engine, session.actor, as_of=day, request_id=rid)
     context = {
@@ -57,7 +47,6 @@ def elimination_candidates(request: Request, session: CurrentSession, engine: En
     return templates.TemplateResponse(request, "elimination.html", context)
 
 
-
 def _csv_row(r: Candidate) -> list[str]:
     values = (
         r.household_id, r.case_id, r.division_code, r.township_code, "可提出消除" if r.eligible else "暂不符合",
@@ -69,7 +58,7 @@ def _csv_row(r: Candidate) -> list[str]:
 
 @router.get("/elimination.csv")
 def elimination_csv(request: Request, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
-    day, _ = _day(request)
+    day, _ = asked_day(request, "as_of", ELIMINATION_DAYS)
     report = find_candidates(engine, session.actor, as_of=day, request_id=rid)
     buf = io.StringIO()
     writer = csv.writer(buf)

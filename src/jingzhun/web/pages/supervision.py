@@ -12,19 +12,18 @@ with each pillar's gaps, with a BOM for Excel and cells that cannot start a form
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from jingzhun.domain.errors import DomainError
+from jingzhun.domain.day_range import FOLLOW_UP_DAYS
 from jingzhun.domain.supervision import Pillar
 from jingzhun.policy.workflow_registry import shipped_workflow_list
-from jingzhun.services.follow_up_reads import checked_day
 from jingzhun.services.supervision import HouseholdSupervision, supervise
 from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
 from jingzhun.web.pages.exports import csv_cell
+from jingzhun.web.pages.report_day import asked_day
 from jingzhun.web.templating import templates
 
 router = APIRouter()
@@ -37,20 +36,6 @@ STEP_LABELS = {r.action: r.label or r.action for wf in ELIMINATION for r in wf.t
 STATE_LABELS = {n: s.label for wf in ELIMINATION for n, s in wf.states.items()}
 
 
-def _day(request: Request) -> tuple[dt.date | None, str]:
-    raw = request.query_params.get("day", "").strip()[:10]
-    if not raw:
-        return None, ""
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        return None, "检查日应为 YYYY-MM-DD 格式"
-    try:
-        return checked_day(day, "day"), ""
-    except DomainError as e:
-        return None, e.message
-
-
 def _level(request: Request) -> str:
     by = request.query_params.get("by", "county")
     return by if by in LEVELS else "county"
@@ -58,7 +43,7 @@ def _level(request: Request) -> str:
 
 @router.get("/supervision", response_class=HTMLResponse)
 def supervision_page(request: Request, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
-    day, error = _day(request)
+    day, error = asked_day(request, "day", FOLLOW_UP_DAYS)
     by = _level(request)
     report = supervise(engine, session.actor, today=day, request_id=rid)
     gaps = [(h, g) for h in report.households for g in h.gaps]
@@ -81,7 +66,6 @@ def supervision_page(request: Request, session: CurrentSession, engine: EngineDe
     return templates.TemplateResponse(request, "supervision.html", context)
 
 
-
 def _csv_row(h: HouseholdSupervision) -> list[str]:
     per = {p: "；".join(g.message for g in h.gaps if g.pillar is p) for p in Pillar}
     values = (h.household_id, h.case_id, h.division_code, h.division_code[:9],
@@ -92,7 +76,7 @@ def _csv_row(h: HouseholdSupervision) -> list[str]:
 
 @router.get("/supervision.csv")
 def supervision_csv(request: Request, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
-    day, _ = _day(request)
+    day, _ = asked_day(request, "day", FOLLOW_UP_DAYS)
     report = supervise(engine, session.actor, today=day, request_id=rid)
     buf = io.StringIO()
     writer = csv.writer(buf)
