@@ -27,7 +27,13 @@ from jingzhun.adapters.db import case_store, plan_store
 from jingzhun.domain.access import Permission, require, scope_prefix
 from jingzhun.domain.cases import Actor
 from jingzhun.domain.deadlines import local_date
-from jingzhun.domain.elimination import CaseFacts, EliminationAssessment, assess_household, unmet_text
+from jingzhun.domain.elimination import (
+    CaseFacts,
+    EliminationAssessment,
+    EliminationMethod,
+    assess_household,
+    unmet_text,
+)
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.household import income_window_end
 from jingzhun.domain.policy import ResolvedPolicy
@@ -104,8 +110,10 @@ def check_gate(conn: Connection, stored: case_store.Stored, action: str, actor: 
         raise DomainError("ELIMINATION_CRITERIA_UNMET", f"不符合风险消除条件：{unmet_text(a.blocked)}")
     if a.flagged and not reason.strip():
         raise DomainError("ELIMINATION_FLAG_REASON", f"{unmet_text(a.flagged)}", field="reason")
-    if action.startswith("eliminate_") and action != a.method.action:
-        why = "本户有已实施的帮扶措施" if a.method.value == "assistance" else "本户没有已实施的帮扶措施"
+    # the county's approval names a method; an earlier gated step (proposing, say) names none
+    approvals = {m.action for m in EliminationMethod}
+    if action in approvals and action != a.method.action:
+        why = "本户有已实施的帮扶措施" if a.method is EliminationMethod.ASSISTANCE else "本户没有已实施的帮扶措施"
         raise DomainError("ELIMINATION_METHOD", f"{why}，应按“{a.method.label}”审批")
     return found.basis()
 

@@ -6,6 +6,7 @@ import pytest
 
 from jingzhun.adapters.calendar_cn import ChineseWorkingCalendar
 from jingzhun.domain.deadlines import DayKind, Duration, add_days
+from jingzhun.domain.elimination import EliminationMethod
 from jingzhun.policy import PolicyError
 from jingzhun.policy.workflow_registry import (
     build_workflow_set,
@@ -202,3 +203,13 @@ def test_every_bad_file_is_reported_at_once():
     assert {(f, code) for f, _, _, code in found} == {
         ("f1.yaml", "POLICY_EXTENDS"), ("f2.yaml", "POLICY_SCHEMA"), ("f3.yaml", "POLICY_YAML")
     }  # fmt: skip
+
+
+def test_every_shipped_elimination_procedure_approves_each_method_by_its_gated_action():
+    """The gate checks the method by ``EliminationMethod.action``: a procedure that renamed its
+    approvals would let a county approve by the wrong method unchecked."""
+    procedures = [wf for wf in shipped_workflow_list() if wf.id == "elimination"]
+    assert procedures
+    for wf in procedures:
+        gated = {t.action for t in wf.transitions if t.gate == "elimination" and t.decision}
+        assert gated == {m.action for m in EliminationMethod}, wf.key
