@@ -75,7 +75,9 @@ class AccountIn(BaseModel):
 class DeactivateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=500, description="kept in the audit event", examples=["调离岗位"])
+    reason: m.FreeText = Field(
+        min_length=1, max_length=500, description="kept in the audit event", examples=["调离岗位"]
+    )
 
 
 def account_out(a: Account) -> AccountOut:

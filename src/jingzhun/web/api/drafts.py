@@ -37,7 +37,7 @@ class DraftIn(BaseModel):
     category: MonitoringCategory | None = None
     risk_codes: list[m.Code] = Field(default=[], max_length=20, examples=[["01"]])
     evidence: list[m.DocumentKey] = Field(default=[], max_length=20, examples=[["verification_form"]])
-    reason: str = Field(default="", max_length=2000)
+    reason: m.FreeText = Field(default="", max_length=2000)
 
 
 class LeftOut(BaseModel):

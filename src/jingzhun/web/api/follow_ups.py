@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.follow_ups import DueStatus, Finding
@@ -81,9 +81,7 @@ class VisitIn(BaseModel):
 
     visited_on: dt.date | None = Field(default=None, description="not after today, not before the elimination")
     finding: Finding = Field(description="stable: 稳定，无新风险; new_risk: 发现新风险 (raises a lead)")
-    note: Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")] = Field(
-        description="income, work, 三保障 … in Chinese"
-    )
+    note: m.FreeText = Field(min_length=1, max_length=2000, description="income, work, 三保障 … in Chinese")
     risk_codes: list[m.Code] = Field(default=[], max_length=20, description="suspected risks; only with new_risk",
                                      examples=[["01"]])  # fmt: skip
 

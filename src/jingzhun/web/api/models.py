@@ -23,6 +23,9 @@ from jingzhun.domain.workflow import Role
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00-\x20\x7f]+$")]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_.-]+$")]
 DocumentKey = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+# typed text (reasons, notes, names of sources): any character but NUL, which a PostgreSQL text
+# column cannot hold and no keyboard types; the length is the field's own
+FreeText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 # "case.<action>" is an audit action (64 characters): an action name stays well inside it
 ActionName = Annotated[str, StringConstraints(min_length=1, max_length=48, pattern=r"^[a-z][a-z0-9_]*$")]
 
@@ -200,7 +203,7 @@ class ActionIn(BaseModel):
 
     action: ActionName = Field(examples=["accept"])
     evidence: list[DocumentKey] = Field(default=[], max_length=20, examples=[["verification_form", "signed_consent"]])
-    reason: str = Field(default="", max_length=2000)
+    reason: FreeText = Field(default="", max_length=2000)
     category: MonitoringCategory | None = None
     risk_codes: list[Code] | None = Field(default=None, max_length=10, examples=[["01"]])
 
@@ -210,7 +213,7 @@ class NewObjection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    summary: str = Field(min_length=1, max_length=2000)
+    summary: FreeText = Field(min_length=1, max_length=2000)
 
 
 class ObjectionAnswer(BaseModel):
@@ -219,7 +222,7 @@ class ObjectionAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answer_to: Code = Field(examples=["O1"])
-    answer: str = Field(min_length=1, max_length=2000)
+    answer: FreeText = Field(min_length=1, max_length=2000)
     upheld: bool = False
 
 
@@ -228,8 +231,8 @@ class LeadIn(BaseModel):
 
     household_id: Identifier
     channel: Channel
-    source: str = Field(min_length=1, max_length=200, examples=["12317 热线"])
-    department: str = Field(default="", max_length=64, description="required for a department warning")
+    source: FreeText = Field(min_length=1, max_length=200, examples=["12317 热线"])
+    department: FreeText = Field(default="", max_length=64, description="required for a department warning")
     category: MonitoringCategory | None = None
     risk_codes: list[Code] = Field(default=[], max_length=10)
     lead_id: Annotated[str, StringConstraints(max_length=80, pattern=r"^[A-Za-z0-9._:-]+$")] | None = Field(

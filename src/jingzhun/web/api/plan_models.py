@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from jingzhun.domain.measures import MeasureRole, MeasureType, Provider, Target
 from jingzhun.domain.plans import EffectVerdict, ItemStatus
 from jingzhun.domain.workflow import Role
-from jingzhun.web.api.models import Code, Identifier, Instant, Labelled
+from jingzhun.web.api.models import Code, FreeText, Identifier, Instant, Labelled
 
 MeasureId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Z][A-Z0-9_]*$")]
 # A plan's dates lie in 2000–2099; that is checked by the routes (422 DATE_OUT_OF_RANGE), as JSON
@@ -30,7 +30,7 @@ Version = Annotated[
     int, Field(ge=0, le=1_000_000, description="the plan's `version` as last read (0: no plan yet)", examples=[0])
 ]
 MemberNo = Annotated[int, Field(ge=1, le=99, description="the member's number in the plan's `members` list")]
-Text = Annotated[str, Field(max_length=2000)]
+Text = Annotated[FreeText, Field(max_length=2000)]
 
 
 class PlanMember(BaseModel):
@@ -178,7 +178,7 @@ class ItemIn(BaseModel):
     start: Day | None = None
     end: Day | None = None
     provider: Provider | None = Field(default=None, description="null: the catalogue's")
-    fund_source: str = Field(default="", max_length=200, description="empty: the catalogue's")
+    fund_source: FreeText = Field(default="", max_length=200, description="empty: the catalogue's")
     note: Text = ""
     reason: Text = Field(default="", examples=["发展养殖"])
     expected_version: Version
@@ -195,7 +195,7 @@ class ItemChanges(BaseModel):
     start: Day | None = None
     end: Day | None = None
     provider: Provider | None = None
-    fund_source: Annotated[str, Field(max_length=200)] | None = None
+    fund_source: Annotated[FreeText, Field(max_length=200)] | None = None
     note: Text | None = None
 
 
