@@ -41,18 +41,12 @@ class AccountOut(BaseModel):
     has_password: bool
 
 
-class AccountQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    page: int = Field(default=1, ge=1, le=m.MAX_PAGE)
-    page_size: int = Field(default=50, ge=1, le=m.MAX_PAGE_SIZE)
+class AccountQuery(m.PagedQuery):
+    """The accounts' page; an unknown parameter is refused, not ignored."""
 
 
-class AccountPage(BaseModel):
+class AccountPage(m.PageOut):
     items: list[AccountOut] = Field(description="by jurisdiction, role and user id")
-    page: int
-    page_size: int
-    next_page: int | None = Field(description="the next page's number, or null on the last page")
 
 
 class AccountIn(BaseModel):

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from jingzhun.services.chain import RULE_LABELS, ChainReport, CountyRun, check_chain, masked_findings
 from jingzhun.web.api import models as m
@@ -26,10 +26,8 @@ router = APIRouter(responses=documented(401))
 RuleId = Literal["CHAIN_DUPLICATE", "CHAIN_RISK_WITHOUT_MEASURE", "CHAIN_ENTITLEMENT_MISSED"]
 
 
-class ChainQuery(BaseModel):
+class ChainQuery(m.PagedQuery):
     """The check day, an optional rule, and the page; an unknown parameter is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
     day: dt.date | None = Field(default=None, description="check day, 2000–2999; today (Beijing) if absent")
     rule: RuleId | None = Field(default=None, description="only the findings of this rule")
@@ -65,15 +63,12 @@ class FindingOut(BaseModel):
     message: str = Field(description="the explanation, in Chinese; ID numbers masked")
 
 
-class ChainPage(BaseModel):
+class ChainPage(m.PageOut):
     check_day: dt.date
     counties: list[CountyRunOut]
     total: int = Field(description="findings of the rule asked (all rules if none)")
     counts: dict[str, int] = Field(description="findings per rule, over all rules")
     items: list[FindingOut]
-    page: int
-    page_size: int
-    next_page: int | None = Field(description="the next page's number, or null on the last page")
 
 
 def _page(report: ChainReport, q: ChainQuery) -> ChainPage:
@@ -81,7 +76,7 @@ def _page(report: ChainReport, q: ChainQuery) -> ChainPage:
     counts = dict(found.group_by("rule_id").len().iter_rows()) if found.height else {}
     if q.rule:
         found = found.filter(found["rule_id"] == q.rule)
-    start = (q.page - 1) * q.page_size
+    start = q.start
     rows = found.slice(start, q.page_size).iter_rows(named=True) if start < found.height else ()
     items = [
         FindingOut(
@@ -97,9 +92,7 @@ def _page(report: ChainReport, q: ChainQuery) -> ChainPage:
         total=found.height,
         counts=counts,
         items=items,
-        page=q.page,
-        page_size=q.page_size,
-        next_page=q.page + 1 if start + q.page_size < found.height else None,
+        **q.window(found.height),
     )
 
 

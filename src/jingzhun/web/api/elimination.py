@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from jingzhun.domain.elimination import EliminationMethod
 from jingzhun.services.elimination_batch import Candidate, CandidateReport, CountyRun, Unmet, find_candidates
@@ -26,10 +26,8 @@ from jingzhun.web.api.problems import documented
 router = APIRouter(responses=documented(401))
 
 
-class CandidatesQuery(BaseModel):
+class CandidatesQuery(m.PagedQuery):
     """The assessment day, whether to leave out the households that may not be proposed, and the page."""
-
-    model_config = ConfigDict(extra="forbid")
 
     as_of: dt.date | None = Field(default=None, description="assessment day, 2000–2199; today (Beijing) if absent")
     eligible_only: bool = Field(default=False, description="only the candidates (every blocking criterion met)")
@@ -78,7 +76,7 @@ class CandidateCounts(BaseModel):
     flagged: int = Field(description="candidates whose proposal needs a reason")
 
 
-class CandidatesPage(BaseModel):
+class CandidatesPage(m.PageOut):
     as_of: dt.date
     counties: list[CountyRunOut]
     counts: CandidateCounts
@@ -86,9 +84,6 @@ class CandidatesPage(BaseModel):
     criteria: dict[str, str] = Field(description="criterion id → label")
     total: int = Field(description="households listed (candidates only with eligible_only)")
     items: list[CandidateOut]
-    page: int
-    page_size: int
-    next_page: int | None = Field(description="the next page's number, or null on the last page")
 
 
 def _unmet(u: Unmet) -> UnmetOut:
@@ -112,7 +107,7 @@ def _run(c: CountyRun) -> CountyRunOut:
 
 def _page(report: CandidateReport, q: CandidatesQuery) -> CandidatesPage:
     rows = report.candidates if q.eligible_only else report.rows
-    start = (q.page - 1) * q.page_size
+    start = q.start
     methods = report.by_method()
     counts = CandidateCounts(
         monitored=len(report.rows), candidates=len(report.candidates), assistance=methods[EliminationMethod.ASSISTANCE],
@@ -126,9 +121,7 @@ def _page(report: CandidateReport, q: CandidatesQuery) -> CandidatesPage:
         criteria=dict(report.criteria),
         total=len(rows),
         items=[_item(r) for r in rows[start : start + q.page_size]],
-        page=q.page,
-        page_size=q.page_size,
-        next_page=q.page + 1 if start + q.page_size < len(rows) else None,
+        **q.window(len(rows)),
     )
 
 

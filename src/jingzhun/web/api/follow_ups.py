@@ -29,10 +29,8 @@ from jingzhun.web.api.routes import CaseId
 router = APIRouter(responses=documented(401))
 
 
-class FollowUpsQuery(BaseModel):
+class FollowUpsQuery(m.PagedQuery):
     """The day, the filters and the page; an unknown parameter is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
     today: dt.date | None = Field(default=None, description="the day to compute for, 2000–2199; today (Beijing)")
     overdue_only: bool = Field(default=False, description="only the follow-ups whose due day has passed")
@@ -64,14 +62,11 @@ class FollowUpCounts(BaseModel):
     not_due: int
 
 
-class FollowUpPage(BaseModel):
+class FollowUpPage(m.PageOut):
     today: dt.date
     counts: FollowUpCounts = Field(description="over every follow-up listed (all pages)")
     total: int
     items: list[FollowUpOut]
-    page: int
-    page_size: int
-    next_page: int | None = Field(description="the next page's number, or null on the last page")
 
 
 class VisitIn(BaseModel):
@@ -120,15 +115,13 @@ def follow_ups(q: Annotated[FollowUpsQuery, Query()], actor: CurrentActor, engin
     tally = FollowUpCounts(
         overdue=counts[DueStatus.OVERDUE], due_soon=counts[DueStatus.DUE_SOON], not_due=counts[DueStatus.NOT_DUE]
     )
-    start = (q.page - 1) * q.page_size
+    start = q.start
     return FollowUpPage(
         today=found.day,
         counts=tally,
         total=len(found.items),
         items=[_item(x, found) for x in found.items[start : start + q.page_size]],
-        page=q.page,
-        page_size=q.page_size,
-        next_page=q.page + 1 if start + q.page_size < len(found.items) else None,
+        **q.window(len(found.items)),
     )
 
 

@@ -10,7 +10,7 @@ not a silently ignored one; identifiers refuse control characters and spaces, wh
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -69,22 +69,48 @@ MAX_PAGE_SIZE = 200
 MAX_PAGE = 100_000  # an OFFSET past a county's or province's open cases returns an empty page
 
 
-class CaseQuery(BaseModel):
-    """The work queue's filters and page; an unknown parameter is refused, not ignored."""
+class PagedQuery(BaseModel):
+    """A list's page, numbered from 1; the lists add their filters. An unknown parameter is refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid")
 
-    overdue: bool = Field(default=False, description="only cases whose running limit has passed")
-    include_closed: bool = Field(default=False, description="closed cases too")
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
 
+    @property
+    def start(self) -> int:
+        """The offset of the page's first item."""
+        return (self.page - 1) * self.page_size
 
-class CasePage(BaseModel):
-    items: list[QueueItem]
+    def window(self, total: int) -> PageWindow:
+        """The page fields (``PageOut``) of an answer listing ``total`` items in all."""
+        more = self.start + self.page_size < total
+        return {"page": self.page, "page_size": self.page_size, "next_page": self.page + 1 if more else None}
+
+
+class PageWindow(TypedDict):
+    page: int
+    page_size: int
+    next_page: int | None
+
+
+class PageOut(BaseModel):
+    """Where a page stands: its number and size, and the next page's number (null on the last page)."""
+
     page: int
     page_size: int
     next_page: int | None = Field(description="the next page's number, or null on the last page")
+
+
+class CaseQuery(PagedQuery):
+    """The work queue's filters and page; an unknown parameter is refused, not ignored."""
+
+    overdue: bool = Field(default=False, description="only cases whose running limit has passed")
+    include_closed: bool = Field(default=False, description="closed cases too")
+
+
+class CasePage(PageOut):
+    items: list[QueueItem]
 
 
 class WorkflowRef(BaseModel):

@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from jingzhun.domain.supervision import Pillar
 from jingzhun.services.supervision import QualityFlag, supervise
@@ -27,10 +27,8 @@ router = APIRouter(responses=documented(401))
 LEVELS = {"county": 6, "township": 9}
 
 
-class SupervisionQuery(BaseModel):
+class SupervisionQuery(m.PagedQuery):
     """The day, the summary's level, and the page of gaps; an unknown parameter is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
     today: dt.date | None = Field(default=None, description="the day to check, 2000–2199; today (Beijing) if absent")
     level: Literal["county", "township"] = Field(default="county", description="summarise per county or township")
@@ -74,7 +72,7 @@ class QualityOut(BaseModel):
     reason: str
 
 
-class SupervisionPage(BaseModel):
+class SupervisionPage(m.PageOut):
     today: dt.date
     scope: str = Field(description="the division prefix checked (the account's jurisdiction)")
     households: int = Field(description="eliminated households checked")
@@ -83,9 +81,6 @@ class SupervisionPage(BaseModel):
     quality: list[QualityOut]
     total: int = Field(description="gaps over all pages")
     items: list[GapOut]
-    page: int
-    page_size: int
-    next_page: int | None = Field(description="the next page's number, or null on the last page")
 
 
 def _quality(q: QualityFlag) -> QualityOut:
@@ -109,7 +104,7 @@ def supervision(
                eliminated_on=h.eliminated_on, pillar=g.pillar, pillar_label=g.pillar.label, message=g.message)
         for h in report.households for g in h.gaps
     ]  # fmt: skip
-    start = (q.page - 1) * q.page_size
+    start = q.start
     return SupervisionPage(
         today=report.day,
         scope=report.scope,
@@ -119,7 +114,5 @@ def supervision(
         quality=[_quality(x) for x in report.quality],
         total=len(gaps),
         items=gaps[start : start + q.page_size],
-        page=q.page,
-        page_size=q.page_size,
-        next_page=q.page + 1 if start + q.page_size < len(gaps) else None,
+        **q.window(len(gaps)),
     )

@@ -10,9 +10,7 @@ the log can be bookmarked and handed to a colleague.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -25,7 +23,7 @@ from jingzhun.domain.errors import DomainError
 from jingzhun.domain.workflow import Role
 from jingzhun.services.auditing import RESULTS, LogFilter, export_log, read_log, verify_chain
 from jingzhun.web.deps import CurrentSession, EngineDep, PostingSession, RequestId
-from jingzhun.web.pages.exports import csv_cell  # the name tried at a refused login is whoever typed it
+from jingzhun.web.pages.exports import csv_bytes  # every cell formula-safe: a refused login's name is whoever typed it
 from jingzhun.web.templating import beijing, templates
 
 router = APIRouter()
@@ -103,15 +101,13 @@ def verify(request: Request, session: PostingSession, engine: EngineDep, rid: Re
 
 
 def audit_csv(events: list[AuditEvent]) -> bytes:
-    """UTF-8 with a byte-order mark (Excel on a Chinese Windows reads it as UTF-8 only then), CRLF rows."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for e in events:
-        row = (str(e.seq), beijing(e.at, "%Y-%m-%d %H:%M:%S"), e.actor, role_label(e.role), e.jurisdiction,
-               e.action, e.record, RESULT_LABELS.get(e.result, e.result), e.request_id, e.detail)  # fmt: skip
-        writer.writerow([csv_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The log as the export file (``exports.csv_bytes``: BOM, CRLF, formula-safe cells)."""
+    rows = (
+        (str(e.seq), beijing(e.at, "%Y-%m-%d %H:%M:%S"), e.actor, role_label(e.role), e.jurisdiction,
+         e.action, e.record, RESULT_LABELS.get(e.result, e.result), e.request_id, e.detail)
+        for e in events
+    )  # fmt: skip
+    return csv_bytes(CSV_COLUMNS, rows)
 
 
 @router.get("/audit/export.csv")

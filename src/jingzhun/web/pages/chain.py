@@ -9,16 +9,13 @@ cells that cannot start a formula. Only the roles that may read the report reach
 
 from __future__ import annotations
 
-import csv
-import io
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jingzhun.domain.day_range import CHAIN_DAYS
 from jingzhun.services.chain import RULE_LABELS, check_chain, masked_findings
 from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
-from jingzhun.web.pages.exports import csv_cell
+from jingzhun.web.pages.exports import csv_attachment
 from jingzhun.web.pages.report_day import asked_day
 from jingzhun.web.templating import templates
 
@@ -54,18 +51,9 @@ def chain_csv(request: Request, session: CurrentSession, engine: EngineDep, rid:
     day, _ = asked_day(request, "day", CHAIN_DAYS)
     report = check_chain(engine, session.actor, check_day=day, request_id=rid)
     found = masked_findings(report.findings)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
-    for r in found.iter_rows(named=True) if found.height else ():
-        writer.writerow(
-            csv_cell(v)
-            for v in (
-                RULE_LABELS.get(r["rule_id"], r["rule_id"]), r["household_id"], r["person_id"], r["measure_id"],
-                r["risk_code"], r["record_ids"], r["day_from"], r["day_to"], r["office"], r["township_code"],
-                r["message"],
-            )
-        )  # fmt: skip
-    name = f"chain-{report.check_day:%Y%m%d}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+    rows = (
+        (RULE_LABELS.get(r["rule_id"], r["rule_id"]), r["household_id"], r["person_id"], r["measure_id"],
+         r["risk_code"], r["record_ids"], r["day_from"], r["day_to"], r["office"], r["township_code"], r["message"])
+        for r in (found.iter_rows(named=True) if found.height else ())
+    )  # fmt: skip
+    return csv_attachment(f"chain-{report.check_day:%Y%m%d}.csv", CSV_COLUMNS, rows)

@@ -10,16 +10,13 @@ with a BOM for Excel and cells that cannot start a formula. Only the casework ro
 
 from __future__ import annotations
 
-import csv
-import io
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jingzhun.domain.day_range import ELIMINATION_DAYS
 from jingzhun.services.elimination_batch import Candidate, find_candidates
 from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
-from jingzhun.web.pages.exports import csv_cell
+from jingzhun.web.pages.exports import csv_attachment
 from jingzhun.web.pages.report_day import asked_day
 from jingzhun.web.templating import templates
 
@@ -47,23 +44,16 @@ def elimination_candidates(request: Request, session: CurrentSession, engine: En
     return templates.TemplateResponse(request, "elimination.html", context)
 
 
-def _csv_row(r: Candidate) -> list[str]:
-    values = (
+def _csv_row(r: Candidate) -> tuple[object, ...]:
+    return (
         r.household_id, r.case_id, r.division_code, r.township_code, "可提出消除" if r.eligible else "暂不符合",
         r.method.label, "、".join(u.label for u in r.blocked), "；".join(u.reason for u in r.blocked),
         "；".join(u.reason for u in r.flagged), ";".join(r.open_rules), r.as_of, r.window, r.policy,
     )  # fmt: skip
-    return [csv_cell(v) for v in values]
 
 
 @router.get("/elimination.csv")
 def elimination_csv(request: Request, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
     day, _ = asked_day(request, "as_of", ELIMINATION_DAYS)
     report = find_candidates(engine, session.actor, as_of=day, request_id=rid)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(_csv_row(r) for r in report.rows)
-    name = f"elimination-{report.on:%Y%m%d}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+    return csv_attachment(f"elimination-{report.on:%Y%m%d}.csv", CSV_COLUMNS, (_csv_row(r) for r in report.rows))

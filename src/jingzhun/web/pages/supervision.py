@@ -11,9 +11,6 @@ with each pillar's gaps, with a BOM for Excel and cells that cannot start a form
 
 from __future__ import annotations
 
-import csv
-import io
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -22,7 +19,7 @@ from jingzhun.domain.supervision import Pillar
 from jingzhun.policy.workflow_registry import shipped_workflow_list
 from jingzhun.services.supervision import HouseholdSupervision, supervise
 from jingzhun.web.deps import CurrentSession, EngineDep, RequestId
-from jingzhun.web.pages.exports import csv_cell
+from jingzhun.web.pages.exports import csv_attachment
 from jingzhun.web.pages.report_day import asked_day
 from jingzhun.web.templating import templates
 
@@ -66,22 +63,16 @@ def supervision_page(request: Request, session: CurrentSession, engine: EngineDe
     return templates.TemplateResponse(request, "supervision.html", context)
 
 
-def _csv_row(h: HouseholdSupervision) -> list[str]:
+def _csv_row(h: HouseholdSupervision) -> tuple[object, ...]:
     per = {p: "；".join(g.message for g in h.gaps if g.pillar is p) for p in Pillar}
-    values = (h.household_id, h.case_id, h.division_code, h.division_code[:9],
-              STATE_LABELS.get(h.case_state, h.case_state), h.eliminated_on,
-              "否" if h.gaps else "是", *(per[p] or "落实" for p in Pillar))  # fmt: skip
-    return [csv_cell(v) for v in values]
+    return (h.household_id, h.case_id, h.division_code, h.division_code[:9],
+            STATE_LABELS.get(h.case_state, h.case_state), h.eliminated_on,
+            "否" if h.gaps else "是", *(per[p] or "落实" for p in Pillar))  # fmt: skip
 
 
 @router.get("/supervision.csv")
 def supervision_csv(request: Request, session: CurrentSession, engine: EngineDep, rid: RequestId) -> Response:
     day, _ = asked_day(request, "day", FOLLOW_UP_DAYS)
     report = supervise(engine, session.actor, today=day, request_id=rid)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(_csv_row(h) for h in report.households)
-    name = f"supervision-{report.day:%Y%m%d}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+    rows = (_csv_row(h) for h in report.households)
+    return csv_attachment(f"supervision-{report.day:%Y%m%d}.csv", CSV_COLUMNS, rows)
