@@ -36,8 +36,8 @@ def status_text(status: DeadlineStatus | None) -> str:
     return f"[{RICH_COLOURS[status.colour]}]● {status.label}[/]"
 
 
-def _today(value: str | None) -> dt.date:
-    return day_option(value, "--today") or local_date(dt.datetime.now(dt.UTC))
+def _today(value: str | None, option: str = "--today") -> dt.date:
+    return day_option(value, option) or local_date(dt.datetime.now(dt.UTC))
 
 
 @app.command("lead")
@@ -72,10 +72,11 @@ def from_screening(
     as_user: AsUser = "",
 ) -> None:
     """把一次筛查的预警农户作为部门筛查预警线索批量受理（同一次筛查重复导入不会重复立案）。"""
+    received = time_option(at, "--at")
     with bootstrap.open_store() as engine, refusals():
         frame = read_warnings(warnings)
         actor = acting(engine, as_user)
-        report = leads_from_warnings(engine, actor, frame, received_at=time_option(at, "--at"), request_id=request_id())
+        report = leads_from_warnings(engine, actor, frame, received_at=received, request_id=request_id())
     table = Table(title=f"筛查线索受理：{warnings.name}")
     table.add_column("项目")
     table.add_column("户数", justify="right")
@@ -190,10 +191,11 @@ def objection(
     as_user: AsUser = "",
 ) -> None:
     """公示期间登记或答复异议。"""
+    when = time_option(at, "--at")
     with bootstrap.open_store() as engine, refusals():
         case = record_objection(
             engine, case_id, acting(engine, as_user), summary=summary, answer_to=answer_to, answer=answer,
-            upheld=upheld, at=time_option(at, "--at"), request_id=request_id(),
+            upheld=upheld, at=when, request_id=request_id(),
         )  # fmt: skip
     o = case.objections[-1] if answer_to is None else next(x for x in case.objections if x.objection_id == answer_to)
     render.console.print(f"[green]✓[/green] 异议 {o.objection_id}：{'已答复' if not o.is_open else '已登记'}")
@@ -205,7 +207,7 @@ def overdue(
     as_user: AsUser = "",
 ) -> None:
     """每日期限统计（可由 cron 每天运行）：按乡镇、县统计临期、超期（橙）、严重超期（红）的案件。"""
-    on = day_option(day, "--date") or local_date(dt.datetime.now(dt.UTC))
+    on = _today(day, "--date")
     with bootstrap.open_store() as engine, refusals():
         tallies = daily_overdue(engine, acting(engine, as_user), today=on, request_id=request_id())
     render.deadline_tallies(tallies, on)
