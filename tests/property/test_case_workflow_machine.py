@@ -14,6 +14,7 @@ and time passing. After every step it checks, from the recorded history alone:
   steps 0..j-1, in order;
 * no self-approval: a review's actor did not act earlier in the same pass;
 * the public notice ran its full period, with no objection open or upheld when it was closed;
+* every objection names the notice it was raised against, and was raised while that notice ran;
 * a closed case never changes again, and a refused action changes nothing.
 """
 
@@ -228,11 +229,23 @@ class CaseWorkflowMachine(RuleBasedStateMachine):
                 r = wf.rule(t.action, t.source)
                 if r is None or not r.after_notice:
                     continue
-                posted = case.history[k - 1].at
-                assert local_date(t.at) > wf.notice_last_day(local_date(posted))
-                during = [o for o in case.objections if posted <= o.raised_at <= t.at]
+                posted = case.history[k - 1]
+                assert local_date(t.at) > wf.notice_last_day(local_date(posted.at))
+                # by the notice it was raised against, not by time: steps may share one instant
+                during = [o for o in case.objections if o.notice_seq == posted.seq]
                 assert not any(o.answered_at is None or o.answered_at > t.at for o in during)
                 assert not any(o.upheld for o in during)
+
+    @invariant()
+    def objections_belong_to_a_notice(self) -> None:
+        for case in self.book.cases.values():
+            for o in case.objections:
+                assert 1 <= o.notice_seq <= len(case.history)
+                posted = case.history[o.notice_seq - 1]
+                notice = DEFS[posted.policy_id].notice
+                assert notice is not None and notice.state == posted.target
+                left = case.history[o.notice_seq] if o.notice_seq < len(case.history) else None
+                assert posted.at <= o.raised_at and (left is None or o.raised_at <= left.at)
 
     @invariant()
     def closed_cases_never_change(self) -> None:

@@ -124,7 +124,14 @@ class Transition:
 
 @dataclass(frozen=True, slots=True)
 class Objection:
-    """An objection raised during 公示, and its answer (upheld = the objection is valid)."""
+    """An objection raised during 公示, and its answer (upheld = the objection is valid).
+
+    ``notice_seq`` is the seq of the transition that posted the notice it was raised against: a case
+    can pass through several notices (a re-posted identification notice after a return, then the
+    elimination notice), and steps can share one instant, so the time alone cannot say which notice
+    an objection belongs to. 0 marks an objection recorded before the seq was kept; for those the
+    time decides, as it did then.
+    """
 
     objection_id: str
     raised_at: dt.datetime
@@ -134,10 +141,15 @@ class Objection:
     answer: str = ""
     answered_by: str = ""
     upheld: bool = False
+    notice_seq: int = 0
 
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+    def against(self, notice_seq: int, posted_at: dt.datetime) -> bool:
+        """Whether this objection was raised against the notice posted by transition ``notice_seq``."""
+        return self.notice_seq == notice_seq if self.notice_seq else self.raised_at >= posted_at
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -325,7 +337,7 @@ class Case:
             first = last_day + dt.timedelta(days=1)
             message = f"公示须满 {notice.period}，至 {last_day} 结束；{first} 起方可进入下一环节"
             raise DomainError("NOTICE_PERIOD", message)
-        this_notice = [o for o in self.objections if o.raised_at >= self.entered_at()]
+        this_notice = [o for o in self.objections if o.against(len(self.history), self.entered_at())]
         if any(o.is_open for o in this_notice):
             raise DomainError("OBJECTION_OPEN", "公示期间的异议尚未答复")
         if any(o.upheld for o in this_notice):
@@ -349,7 +361,7 @@ class Case:
             raise DomainError("WORKFLOW_NOT_ALLOWED", "只有在公示期间才能登记异议")
         if not summary.strip() or any(o.objection_id == objection_id for o in self.objections):
             raise DomainError("OBJECTION_INVALID", "异议须有内容，编号不能重复")
-        objection = Objection(objection_id, at, summary.strip(), actor.actor_id)
+        objection = Objection(objection_id, at, summary.strip(), actor.actor_id, notice_seq=len(self.history))
         self.objections.append(objection)
         return objection
 

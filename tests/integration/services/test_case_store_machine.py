@@ -251,9 +251,9 @@ def check_history(case: Case, wf: WorkflowDefinition) -> None:
             earlier = case.history[starts[-1] if starts else 0 : k]
             assert tr.actor_id not in {x.actor_id for x in earlier}, f"{case.case_id}: self-approval by {tr.actor_id}"
         if r.after_notice:  # the notice ran its full period, every objection answered, none upheld
-            posted = case.history[k - 1].at
-            assert local_date(tr.at) > wf.notice_last_day(local_date(posted), CALENDAR)
-            during = [o for o in case.objections if posted <= o.raised_at <= tr.at]
+            posted = case.history[k - 1]
+            assert local_date(tr.at) > wf.notice_last_day(local_date(posted.at), CALENDAR)
+            during = [o for o in case.objections if o.notice_seq == posted.seq]  # kept in the stored document
             assert all(o.answered_at is not None and o.answered_at <= tr.at for o in during)
             assert not any(o.upheld for o in during)
         state, last = tr.target, tr.at

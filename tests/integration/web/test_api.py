@@ -176,6 +176,8 @@ def test_objections_are_recorded_and_answered_during_the_notice_only(api, county
     case = raised.json()
     assert case["state"] == "publicizing" and case["can_object"] is True and case["objections"][0]["open"] is True
     assert case["category"] == "sudden_hardship" and case["risk_codes"] == [{"code": "01", "label": "因病"}]
+    posting = next(t for t in case["history"] if t["target"] == "publicizing")
+    assert case["objections"][0]["notice_seq"] == posting["seq"]  # the notice it was raised against
     answer = {"answer_to": case["objections"][0]["objection_id"], "answer": "经核实收入属实", "upheld": False}
     answered = api.post(f"/cases/{case_id}/objections", json=answer, headers=bearer(tokens["town_a"])).json()
     assert answered["objections"][0]["open"] is False and answered["objections"][0]["answered_by"] == "town_a"

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from jingzhun.adapters.calendar_cn import WeekendCalendar
-from jingzhun.domain.cases import Actor, Case, CaseBook, Channel, Lead, open_case_for
+from jingzhun.domain.cases import Actor, Case, CaseBook, Channel, Lead, Objection, open_case_for
 from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.deadlines import DeadlineStatus, local_date
 from jingzhun.domain.errors import DomainError
@@ -225,6 +225,28 @@ class TestNotice:
         step(case, "complete_comparison", DATA, day(8))
         step(case, "pass_village_review", CADRE2, day(9))
         step(case, "close_publicity", CADRE2, day(14))
+        assert case.state == "township_review"
+
+    def test_an_objection_belongs_to_its_notice_even_when_steps_share_one_instant(self):
+        # a return and the re-posting on the same minute as the upheld objection: time cannot tell
+        # the two notices apart, the seq of the posting can
+        case = to_publicity(new_case())
+        t = day(4)
+        case.raise_objection(WF, "O1", "异议", CADRE, t)
+        case.answer_objection(WF, "O1", "成立", upheld=True, actor=TOWN, at=t)
+        for action, actor in [("return", TOWN), ("resubmit", CADRE2), ("submit_verification", CADRE2),
+                              ("complete_comparison", DATA), ("pass_village_review", CADRE2)]:  # fmt: skip
+            step(case, action, actor, t)
+        assert case.objections[0].notice_seq == 4 and case.history[-1].seq == 9
+        step(case, "close_publicity", CADRE2, day(10))
+        assert case.state == "township_review"
+
+    def test_an_objection_recorded_before_the_seq_was_kept_is_judged_by_its_time(self):
+        case = to_publicity(new_case())
+        case.objections.append(Objection("O1", day(4), "异议", "c1"))  # as loaded from an older document
+        assert error(step, case, "close_publicity", CADRE, day(8)) == "OBJECTION_OPEN"
+        case.objections[0] = dataclasses.replace(case.objections[0], raised_at=day(3, 1))  # before the posting
+        step(case, "close_publicity", CADRE, day(8))
         assert case.state == "township_review"
 
 

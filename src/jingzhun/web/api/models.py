@@ -166,6 +166,10 @@ class ObjectionOut(BaseModel):
     answer: str
     answered_by: str
     upheld: bool
+    notice_seq: int | None = Field(
+        description="seq of the step that posted the notice this objection was raised against; "
+        "null for objections recorded before it was kept"
+    )
 
 
 class Limit(BaseModel):

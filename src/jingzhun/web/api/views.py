@@ -143,6 +143,7 @@ def _objection(o: Objection) -> m.ObjectionOut:
         answered_at=instant(o.answered_at) if o.answered_at else None,
         answer=o.answer,
         answered_by=o.answered_by,
+        notice_seq=o.notice_seq or None,
         upheld=o.upheld,
     )
 
