@@ -21,10 +21,17 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from jingzhun.adapters.db import tables as t
+from jingzhun.domain.deadlines import local_date
 from jingzhun.services.importer import run_import
 
 from ..integration.web.conftest import County, green_channel
 from .test_identification_in_browser import PHONE, browser, log_in, server, shots, store_url  # noqa: F401
+
+
+def last_term_paid(today: dt.date) -> dt.date:
+    """The latest term start (1 March, 1 September) whose two payments (days 10 and 40) lie before ``today``."""
+    starts = [dt.date(year, month, 1) for year in (today.year, today.year - 1) for month in (9, 3)]
+    return max(s for s in starts if s + dt.timedelta(days=40) < today)
 
 
 def plant_two_yulu_payments(county: County, feed: Path, term_start: dt.date) -> str:
@@ -53,10 +60,11 @@ def test_the_county_sees_an_omission_and_a_duplicate_on_its_phone(
 ) -> None:
     base, chromium, out = (request.getfixturevalue(name) for name in ("server", "browser", "shots"))
     green = green_channel(county)
-    today = dt.datetime.now(dt.UTC).date()
-    day = today + dt.timedelta(days=29)  # 31 days after the risks were confirmed: past the 30-day limit
-    term = dt.date(day.year, 9, 1) if day.month >= 9 else dt.date(day.year, 3, 1)
-    person = plant_two_yulu_payments(county, request.getfixturevalue("tmp_path") / "feed", term)
+    today = local_date(dt.datetime.now(dt.UTC))  # the China-local day, as the report counts days
+    # the risks were confirmed 2 days ago (1 when that step's hour crossed midnight), so the check
+    # day is 31 or 32 days after them: past the 30-day limit at any hour of the run
+    day = today + dt.timedelta(days=30)
+    person = plant_two_yulu_payments(county, request.getfixturevalue("tmp_path") / "feed", last_term_paid(today))
 
     page = log_in(chromium, base, "county", PHONE)
     page.get_by_role("link", name="救助链核查").click()

@@ -41,7 +41,7 @@ from jingzhun.domain.policy import ResolvedPolicy
 from jingzhun.policy import PolicyError, load_packs
 from jingzhun.policy.workflow_registry import identified_under, workflow_by_key
 from jingzhun.services import auditing
-from jingzhun.services.screening import load_store_tables
+from jingzhun.services.screening import frames_of_households, load_store_tables
 
 DELIVERED = (ItemStatus.IN_PROGRESS.value, ItemStatus.DELIVERED.value, ItemStatus.ENDED.value)
 
@@ -158,19 +158,8 @@ def _county(
     except PolicyError as e:
         return CountyRun(county, f"-#{e.code}", 0, 0, 0), None
     homes = tables["households"].filter(pl.col("division_code").str.starts_with(county))
-    ids = homes["household_id"]
-    people = tables["members"].filter(pl.col("household_id").is_in(ids))
-    part = {
-        "households": homes,
-        "members": people,
-        "income": tables["income"].filter(pl.col("household_id").is_in(ids)),
-        "conditions": tables["conditions"].filter(pl.col("household_id").is_in(ids)),
-        "events": tables["events"].filter(
-            pl.col("person_id").is_in(people["person_id"])
-            | (pl.col("person_id").is_null() & pl.col("household_id").is_in(ids))
-        ),
-        "ledger": items.filter(pl.col("division_code").str.starts_with(county)),
-    }
+    part = frames_of_households(tables, homes["household_id"].to_list())
+    part["ledger"] = items.filter(pl.col("division_code").str.starts_with(county))
     mine = [(case, key, division) for case, key, division in cases if division.startswith(county)]
     catalogue = policy.measures
     ledger = engine_chain.ledger(part, catalogue)

@@ -46,7 +46,7 @@ from jingzhun.policy.workflow_registry import identified_under, workflow_by_key
 from jingzhun.services import auditing
 from jingzhun.services.assessment import assessment_day_of
 from jingzhun.services.cases import next_phase
-from jingzhun.services.screening import load_store_tables
+from jingzhun.services.screening import frames_of_households, load_store_tables
 
 ACTION = "propose_elimination"
 AUDIT = "elimination.candidates"
@@ -208,7 +208,7 @@ def _assess(
         schema=engine_elimination.MONITORED_SCHEMA,
         orient="row",
     )
-    tables = _tables_of(load_store_tables(engine, scope=scope), set(by_household))
+    tables = frames_of_households(load_store_tables(engine, scope=scope), set(by_household))
     resolved: dict[str, ResolvedPolicy] = {}
     packs = load_packs()
 
@@ -225,7 +225,7 @@ def _assess(
     frames: list[pl.DataFrame] = []
     unresolved: dict[str, tuple[str, str]] = {}
     for day, households in _assessment_days(tables["income"], list(by_household), on).items():
-        part = _tables_of(tables, set(households))
+        part = frames_of_households(tables, set(households))
         part["monitored"] = monitored.filter(pl.col("household_id").is_in(households))
         frame, missing = engine_elimination.assess(part, day, resolve)
         frames.append(frame)
@@ -238,21 +238,6 @@ def _assess(
     rows.sort(key=lambda r: (not r.eligible, r.division_code, r.household_id))
     criteria = {c.criterion_id: c.label for p in resolved.values() for c in p.elimination}
     return CandidateReport(on, scope, _counties(by_household, rows, resolved, unresolved), tuple(rows), criteria)
-
-
-def _tables_of(tables: Mapping[str, pl.DataFrame], households: set[str]) -> dict[str, pl.DataFrame]:
-    """The rows of ``households`` only (an event goes with the member it names, else with its household)."""
-    ids = sorted(households)  # a list: polars reads a Series here as ambiguous
-    people = tables["members"].filter(pl.col("household_id").is_in(ids))
-    out = {
-        name: tables[name].filter(pl.col("household_id").is_in(ids)) for name in ("households", "income", "conditions")
-    }
-    out["members"] = people
-    out["events"] = tables["events"].filter(
-        pl.col("person_id").is_in(people["person_id"].to_list())
-        | (pl.col("person_id").is_null() & pl.col("household_id").is_in(ids))
-    )
-    return out
 
 
 def _assessment_days(income: pl.DataFrame, households: Sequence[str], on: dt.date) -> dict[dt.date, list[str]]:

@@ -16,7 +16,7 @@ Exit codes (``ScreenOutcome.exit_code``): 0 ok · 1 failure · 2 usage · 3 done
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,6 +133,23 @@ def screen_store(engine: Engine, as_of: dt.date, resolve: Resolver) -> ScreenOut
         )
         outcome.rows_rejected = outcome.rejects.height
     return outcome
+
+
+def frames_of_households(tables: Mapping[str, pl.DataFrame], households: Iterable[str]) -> dict[str, pl.DataFrame]:
+    """The registry frames cut to ``households``: their rows, their members', and the events that go
+    with them (an event goes with the member it names, else with its household), as the engine places them.
+
+    The ids are passed to polars as a list: a Series of the column's own type is ambiguous to
+    ``is_in`` (polars 2 warns, from its own code, so the tests' warning filter does not see it).
+    """
+    ids = sorted(set(households))
+    keyed = ("households", "members", "income", "conditions")
+    out = {name: tables[name].filter(pl.col("household_id").is_in(ids)) for name in keyed}
+    out["events"] = tables["events"].filter(
+        pl.col("person_id").is_in(out["members"]["person_id"].to_list())
+        | (pl.col("person_id").is_null() & pl.col("household_id").is_in(ids))
+    )
+    return out
 
 
 def load_store_tables(engine: Engine, *, scope: str = "") -> dict[str, pl.DataFrame]:

@@ -10,7 +10,13 @@ import pytest
 
 from jingzhun import bootstrap
 from jingzhun.services.importer import run_import
-from jingzhun.services.screening import screen_files, screen_store, write_outputs
+from jingzhun.services.screening import (
+    frames_of_households,
+    load_store_tables,
+    screen_files,
+    screen_store,
+    write_outputs,
+)
 
 from .helpers import synthetic_registry
 
@@ -49,3 +55,19 @@ def test_jsonl_keeps_evidence_as_an_object_and_csv_joins_lists(tmp_path):
     write_outputs(outcome, tmp_path / "w.csv")
     assert (tmp_path / "w.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert (tmp_path / "w.rejects.csv").exists()
+
+
+def test_the_frames_of_some_households_keep_their_members_and_their_events(engine, tmp_path):
+    src = synthetic_registry(tmp_path / "reg", households=200, seed=23)
+    assert run_import(src, engine, today=AS_OF).committed
+    tables = load_store_tables(engine)
+    some = tables["households"]["household_id"].to_list()[::7]
+    part = frames_of_households(tables, some)
+    assert sorted(part["households"]["household_id"].to_list()) == sorted(some)
+    for name in ("members", "income", "conditions"):
+        assert set(part[name]["household_id"].to_list()) <= set(some)
+        assert part[name].height == tables[name].filter(pl.col("household_id").is_in(some)).height
+    people = set(part["members"]["person_id"].to_list())
+    events = tables["events"].to_dicts()
+    mine = [e for e in events if e["person_id"] in people or (e["person_id"] is None and e["household_id"] in some)]
+    assert len(mine) > 0 and sorted(part["events"]["event_id"].to_list()) == sorted(e["event_id"] for e in mine)
