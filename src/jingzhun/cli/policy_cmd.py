@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jingzhun.cli import render
+from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.measures import Measure, Target
 from jingzhun.domain.measures import render as render_label
 from jingzhun.domain.policy import ResolvedPolicy, RuleKind
@@ -61,7 +62,7 @@ def _day(year: int | None, date: str | None) -> dt.date:
             raise typer.BadParameter(f"日期“{date}”应为 YYYY-MM-DD", param_hint="--date") from None
     if year:
         return dt.date(year, 1, 1)
-    return dt.date.today()
+    return local_date(dt.datetime.now(dt.UTC))  # the day in China, as every other date option
 
 
 def _load(extra: list[Path] | None, target: str) -> tuple[PackSet, str]:

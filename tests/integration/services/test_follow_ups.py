@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.cases import Actor
+from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.follow_ups import DueStatus, Finding
 from jingzhun.domain.plans import ItemStatus
@@ -174,7 +175,7 @@ def test_the_four_pillars_report_names_each_gap_and_the_gaps_close_as_they_are_f
     (h,) = supervision.supervise(c.engine, c.county, today=D(2025, 10, 1)).households
     assert h.gaps == ()
     plans.move_measure(c.engine, case_id, c.cadre, "I1", ItemStatus.CANCELLED, reason="项目停办")
-    (h,) = supervision.supervise(c.engine, c.county, today=dt.datetime.now(dt.UTC).date()).households
+    (h,) = supervision.supervise(c.engine, c.county, today=local_date(dt.datetime.now(dt.UTC))).households
     pillars = {g.pillar for g in h.gaps}
     assert Pillar.POLICY in pillars and Pillar.ASSISTANCE in pillars  # cancelled after elimination: cut short
     with pytest.raises(DomainError) as e:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.cases import Actor, Channel, Lead
+from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.errors import DomainError
 from jingzhun.domain.ids import ResidentId
 from jingzhun.domain.plans import ItemStatus
@@ -28,7 +29,7 @@ from jingzhun.services.importer import run_import
 from .helpers import GREEN_CHANNEL_STEPS, read_csv, synthetic_registry
 
 T0 = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
-TODAY = dt.datetime.now(dt.UTC).date()
+TODAY = local_date(dt.datetime.now(dt.UTC))
 
 
 @dataclass

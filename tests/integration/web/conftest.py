@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select
 from jingzhun.adapters.db import tables as t
 from jingzhun.domain.cases import Actor, Channel, Lead
 from jingzhun.domain.categories import MonitoringCategory
+from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.ids import ResidentId
 from jingzhun.domain.vocab import LaborCapacity
 from jingzhun.domain.workflow import Role
@@ -158,7 +159,7 @@ class GreenCase:
 def green_channel(county: County, *, skip: int = 0) -> GreenCase:
     """Take the first village-A case (after ``skip`` such) whose household has an able adult through
     the green channel and the visit (risks 07 and 01 confirmed), through the services, dated in the past."""
-    today = dt.datetime.now(dt.UTC).date()
+    today = local_date(dt.datetime.now(dt.UTC))
     able = [c.value for c in LaborCapacity if c.is_able]
     m = t.members.c
     with county.engine.connect() as c:

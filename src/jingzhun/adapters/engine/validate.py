@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from jingzhun.domain.deadlines import local_date
 from jingzhun.domain.exchange import Column, Kind, Table
 from jingzhun.domain.ids import ID_CHECK_CHARS, ID_WEIGHTS
 from jingzhun.domain.vocab import FALSE_WORDS, TRUE_WORDS, accepted_values, aliases
@@ -55,7 +56,7 @@ class Reference:
             county_prefixes=frozenset(counties | bare),
             known_villages=villages,
             counties_with_villages=frozenset(v[:6] for v in villages),
-            today=today or dt.date.today(),
+            today=today or local_date(dt.datetime.now(dt.UTC)),
         )
 
 
