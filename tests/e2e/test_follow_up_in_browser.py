@@ -17,8 +17,10 @@ import pytest
 from playwright.sync_api import expect
 
 from ..integration.web.conftest import County
-from ..integration.web.follow_up_support import FIRST_DUE, eliminated_household
+from ..integration.web.follow_up_support import FIRST_DUE, eliminated_household, on_the_scenario_day  # noqa: F401
 from .test_identification_in_browser import DESKTOP, PHONE, browser, log_in, server, shots, store_url  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("on_the_scenario_day")  # "overdue" as on the scenario's day
 
 
 def test_the_county_sees_the_gaps_and_the_cadre_records_the_overdue_visit_on_its_phone(

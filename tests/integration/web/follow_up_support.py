@@ -8,13 +8,20 @@ county on 2025-06-12 — its first visit was due on 2025-09-12, long overdue. It
 cadre (``cadre_c``) and a helper with an account (``helper_c``), both with the tests' password.
 Income windows for 2024-10 and 2025-04 are added, and the household made stable, so the
 elimination gate passes on the days it is asked.
+
+"Overdue today" holds only while the 24 follow-up months run (to 2027-06-12), so the tests of
+this scenario run on its own day, ``SCENARIO_NOW`` (the clock moved there and ticking, for the
+fixtures, the app and the browser's server alike): use the ``on_the_scenario_day`` fixture.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pytest
+import time_machine
 from sqlalchemy import select
 
 from jingzhun.adapters.db import tables as t
@@ -30,6 +37,14 @@ from .elimination_support import make_stable
 
 ELIMINATED_ON = dt.date(2025, 6, 12)
 FIRST_DUE = dt.date(2025, 9, 12)
+SCENARIO_NOW = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)  # 10:00 in China, the day the scenario was set
+
+
+@pytest.fixture
+def on_the_scenario_day() -> Iterator[None]:
+    """Run the test on ``SCENARIO_NOW``, the clock ticking from there (requested before the county is built)."""
+    with time_machine.travel(SCENARIO_NOW, tick=True):
+        yield
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from jingzhun.adapters.db import tables as t
+from jingzhun.domain.deadlines import local_date
 from jingzhun.web.app import create_app
 
 from .conftest import County, green_channel
@@ -26,7 +27,8 @@ def api(county: County) -> Iterator[TestClient]:
 
 def test_a_confirmed_risk_left_without_measure_past_the_deadline_is_reported_to_the_county(api, county):
     case = green_channel(county)  # risks 07 and 01 confirmed two days ago, no plan
-    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=29)).date()  # 31 days on: past the 30-day limit
+    # the risks were confirmed 2 days ago (China time; 1 if that step's hour crossed midnight): 31–32 days on
+    day = local_date(dt.datetime.now(dt.UTC)) + dt.timedelta(days=30)
     body = api.get("/chain/findings", params={"day": day.isoformat()}, headers=token(county, "county")).json()
     assert body["check_day"] == day.isoformat()
     assert [c["county"] for c in body["counties"]] == [county.village_a[:6]]
@@ -40,7 +42,7 @@ def test_a_confirmed_risk_left_without_measure_past_the_deadline_is_reported_to_
     assert not re.search(r"\d{17}[\dX]", str(body))  # member IDs masked, inside messages too
 
     # the day before the limit runs out there is no such finding yet
-    early = (dt.datetime.now(dt.UTC) + dt.timedelta(days=20)).date().isoformat()
+    early = (local_date(dt.datetime.now(dt.UTC)) + dt.timedelta(days=20)).isoformat()
     quiet = api.get("/chain/findings", params={"day": early}, headers=token(county, "county")).json()
     assert not [f for f in quiet["items"] if f["household_id"] == case.household_id]
 
@@ -48,7 +50,7 @@ def test_a_confirmed_risk_left_without_measure_past_the_deadline_is_reported_to_
 def test_findings_come_a_page_at_a_time_filtered_by_rule_and_each_call_is_audited(api, county):
     green_channel(county)
     green_channel(county, skip=1)
-    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=29)).date().isoformat()
+    day = (local_date(dt.datetime.now(dt.UTC)) + dt.timedelta(days=30)).isoformat()  # past the limit, as above
     headers = token(county, "county")
     whole = api.get("/chain/findings", params={"day": day, "rule": "CHAIN_RISK_WITHOUT_MEASURE"}, headers=headers)
     everything = whole.json()

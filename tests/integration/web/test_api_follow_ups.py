@@ -16,9 +16,11 @@ from jingzhun.services.users import actor_of
 from jingzhun.web.app import create_app
 
 from .conftest import County
-from .follow_up_support import ELIMINATED_ON, FIRST_DUE, Eliminated, eliminated_household
+from .follow_up_support import ELIMINATED_ON, FIRST_DUE, Eliminated, eliminated_household, on_the_scenario_day  # noqa: F401
 from .test_api import assert_problem
 from .test_api_audit import token
+
+pytestmark = pytest.mark.usefixtures("on_the_scenario_day")  # "overdue" as on the scenario's day
 
 
 @pytest.fixture

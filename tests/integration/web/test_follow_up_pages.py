@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from jingzhun.domain.cases import Actor
@@ -20,7 +21,9 @@ from jingzhun.services.users import actor_of
 from jingzhun.web.app import create_app
 
 from .conftest import login
-from .follow_up_support import FIRST_DUE, eliminated_household
+from .follow_up_support import FIRST_DUE, eliminated_household, on_the_scenario_day  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("on_the_scenario_day")  # "overdue" as on the scenario's day
 
 
 def csrf_of(page: str) -> str:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from jingzhun.services.follow_ups import assign_helper
 from jingzhun.services.users import actor_of
 
 from .conftest import login
-from .follow_up_support import FIRST_DUE, eliminated_household
+from .follow_up_support import FIRST_DUE, eliminated_household, on_the_scenario_day  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("on_the_scenario_day")  # "overdue" as on the scenario's day
 
 
 def test_the_county_sees_each_gap_by_pillar_linked_to_its_case_and_exports_them(app_client, county):
