@@ -61,10 +61,23 @@ def current_session(request: Request, engine: EngineDep, cfg: SettingsDep) -> Se
 CurrentSession = Annotated[Session, Depends(current_session)]
 
 
-async def checked_session(session: CurrentSession, csrf_token: Annotated[str, Form()] = "") -> Session:
-    """The session of a form post, after checking its CSRF token."""
+async def checked_session(
+    request: Request, session: CurrentSession, csrf_token: Annotated[str, Form()] = ""
+) -> Session:
+    """The session of a form post, after checking its CSRF token and that no text field holds a NUL.
+
+    Every state-changing form passes here, so this is the one place for the NUL check the API's
+    ``FreeText`` makes: no keyboard types U+0000, PostgreSQL's text columns refuse it (a 500 on the
+    production backend only), and in a case's JSON document it would be an invisible character
+    reaching notices and exports. The form is parsed once; the route's own ``Form`` fields reuse it.
+    """
     if not secrets.compare_digest(csrf_token, session.csrf_token):
         raise DomainError("CSRF_FAILED", "表单已失效，请刷新页面后重试")
+    for name, value in (await request.form()).multi_items():
+        if isinstance(value, str) and "\x00" in value:
+            raise DomainError(
+                "TEXT_INVALID", f"填写的内容含有不可见的控制字符（NUL），请删除后重新提交（字段 {name}）", field=name
+            )
     return session
 
 
