@@ -1,3 +1,3 @@
 """The browser tests use the web tests' synthetic county."""
 
-from ..integration.web.conftest import county  # noqa: F401
+from ..integration.web.conftest import county, county_templates  # noqa: F401

@@ -8,15 +8,23 @@ and village-B household has a case opened by a self-declared lead.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import sqlite3
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from jingzhun.adapters.db import tables as t
+from jingzhun.adapters.db.engine import make_engine
+from jingzhun.adapters.db.migrate import upgrade
 from jingzhun.domain.cases import Actor, Channel, Lead
 from jingzhun.domain.categories import MonitoringCategory
 from jingzhun.domain.deadlines import local_date
@@ -31,6 +39,7 @@ from jingzhun.services.users import User, add_user
 from jingzhun.settings import Settings
 from jingzhun.web.app import create_app
 
+from ...conftest import PG_URL
 from ..services.helpers import GREEN_CHANNEL_STEPS, read_csv, synthetic_registry
 
 PASSWORD = "correct horse 2026"
@@ -49,9 +58,81 @@ class County:
     cases_b: list[str]
 
 
-@pytest.fixture
-def county(engine, tmp_path) -> County:
-    src = synthetic_registry(tmp_path / "reg", households=80)
+@dataclass(frozen=True)
+class _Built:
+    """A county built once: its store (a SQLite file or a PostgreSQL database), the files it imported, its ids."""
+
+    store: str
+    registry: Path
+    ids: tuple[str, str, list[str], list[str], list[str], list[str]]
+
+
+class CountyTemplates:
+    """Each test's county is a copy of one built once per backend in the session (and once more for
+    the tests that run on a scenario's day, so that their county is dated on that day too).
+
+    Building it (an 80-household import, seven accounts with passwords, the leads) took about 2 s
+    a test, most of the web suite's time; copying the store takes milliseconds. Each copy is the
+    test's own, so tests still never see each other's changes.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.built: dict[tuple[str, bool], _Built] = {}
+        self.databases: list[str] = []
+
+    def copy(self, store_url: str, registry: Path, *, scenario: bool) -> tuple[Engine, _Built]:
+        backend = make_url(store_url).get_backend_name()
+        key = (backend, scenario)
+        if key not in self.built:
+            self.built[key] = self._build(backend, self.root / f"{backend}-{int(scenario)}")
+        built = self.built[key]
+        if backend == "sqlite":
+            source, target = sqlite3.connect(built.store), sqlite3.connect(make_url(store_url).database or "")
+            try:
+                source.backup(target)
+            finally:
+                source.close()
+                target.close()
+        else:
+            name = make_url(store_url).database
+            with _admin().connect() as c:  # pg_url made it empty; make it a copy of the template instead
+                c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{built.store}"'))
+        shutil.copytree(built.registry, registry)
+        return make_engine(store_url), built
+
+    def _build(self, backend: str, folder: Path) -> _Built:
+        folder.mkdir(parents=True)
+        if backend == "sqlite":
+            store, url = str(folder / "store.sqlite"), f"sqlite:///{folder / 'store.sqlite'}"
+        else:
+            store = f"jz_tpl_{uuid.uuid4().hex[:12]}"
+            with _admin().connect() as c:
+                c.execute(text(f'CREATE DATABASE "{store}"'))
+            self.databases.append(store)
+            url = make_url(PG_URL).set(database=store).render_as_string(hide_password=False)
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            ids = _build_county(engine, folder / "reg")
+        finally:
+            engine.dispose()  # a template database must have no connections when it is copied
+        return _Built(store, folder / "reg", ids)
+
+    def drop(self) -> None:
+        if self.databases:
+            with _admin().connect() as c:
+                for name in self.databases:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _admin() -> Engine:
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def _build_county(engine: Engine, registry: Path) -> tuple[str, str, list[str], list[str], list[str], list[str]]:
+    src = synthetic_registry(registry, households=80)
     run_import(src, engine)
     hh = read_csv(src / "registry" / "households.csv").select("household_id", "division_code")
     villages = sorted(set(hh["division_code"]))
@@ -79,8 +160,28 @@ def county(engine, tmp_path) -> County:
         for n, household in enumerate(ids):
             lead = Lead(f"S-{household}", household, Channel.SELF_DECLARATION, T0 + dt.timedelta(minutes=n), "申报")
             cases[village].append(receive_lead(engine, lead, cadre).case_id)
+    return a, b, in_a, in_b, cases[a], cases[b]
+
+
+@pytest.fixture(scope="session")
+def county_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CountyTemplates]:
+    templates = CountyTemplates(tmp_path_factory.mktemp("counties"))
+    yield templates
+    templates.drop()
+
+
+@pytest.fixture
+def county(
+    store_url: str, tmp_path: Path, county_templates: CountyTemplates, request: pytest.FixtureRequest
+) -> Iterator[County]:
+    """The county in this test's own store (a copy of the session's), its registry files in ``tmp_path / "reg"``."""
+    scenario = "on_the_scenario_day" in request.fixturenames
+    engine, built = county_templates.copy(store_url, tmp_path / "reg", scenario=scenario)
     cfg = Settings(cookie_secure=False, max_failed_logins=3, lockout_minutes=15, data_dir=tmp_path / "data")
-    return County(engine, cfg, a, b, in_a, in_b, cases[a], cases[b])
+    try:
+        yield County(engine, cfg, *built.ids)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
