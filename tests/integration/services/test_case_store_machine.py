@@ -233,6 +233,8 @@ def check_history(case: Case, wf: WorkflowDefinition) -> None:
     """Chained from the initial state, each step allowed by ``wf``, no level skipped, no self-approval,
     the notice respected."""
     state, last = wf.initial, case.opened_at
+    # each objection names the posting of its notice, and the name survives the stored document
+    assert all(1 <= o.notice_seq <= len(case.history) for o in case.objections), case.objections
     for k, tr in enumerate(case.history):
         r = wf.rule(tr.action, tr.source)
         assert r is not None and r.target == tr.target and tr.source == state, f"{case.case_id}: {tr} not allowed"
